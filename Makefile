@@ -1,0 +1,54 @@
+# The README's two commands: `make demo` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PRESET ?= rizhao
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test install lint fmt migrate serve messages bench clean-demo
+
+$(VENV)/.installed: requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check uv
+	@$(VENV)/bin/uv pip install --python $(PY) -q -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Set up everything (venv, dependencies, SQLite database under var/, the preset, a demo year) and serve.
+# Safe to run again: existing demo data is kept and only the logins are printed.
+demo: install
+	@$(PY) manage.py migrate --no-input -v 0
+	@$(PY) manage.py compilemessages -v 0 --ignore=.venv 2>/dev/null || true
+	@$(PY) manage.py collectstatic --no-input -v 0
+	@$(PY) manage.py demo --preset $(PRESET)
+	@echo "==> http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@$(VENV)/bin/gunicorn --pythonpath src techfund.wsgi -b $(HOST):$(PORT) -w 2 --access-logfile - --log-level warning
+
+# Lint, migrations check, then the whole suite on SQLite and, when DATABASE_URL names one, PostgreSQL.
+test: install
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
+	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 1
+	env -u DATABASE_URL $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "==> again on $$DATABASE_URL"; \
+		$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q; \
+	else echo "==> DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+lint: install
+	$(VENV)/bin/ruff check src tests bench
+
+fmt: install
+	$(VENV)/bin/ruff check --fix src tests bench
+	$(VENV)/bin/ruff format src tests bench
+
+# Re-extract and compile the English catalogue (source strings are Chinese).
+messages: install
+	cd src/techfund && ../../$(PY) ../../manage.py makemessages -l en --no-obsolete --ignore=static/vendor
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean-demo:
+	rm -f var/techfund.sqlite3 var/techfund.sqlite3-wal var/techfund.sqlite3-shm

@@ -1,0 +1,1 @@
+"""techfund — the integrated municipal S&T innovation fund platform (市级科技创新发展资金)."""

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("api/", include("techfund.core.api_urls")),
+    path("api/", include("techfund.policy.api_urls")),
+    path("api/", include("techfund.funds.api_urls")),
+    path("policy/", include("techfund.policy.urls")),
+    path("funds/", include("techfund.funds.urls")),
+    path("", include("techfund.core.urls")),
+]
+
+if settings.DEBUG:  # pragma: no cover
+    from django.contrib import admin
+
+    urlpatterns.insert(0, path("django-admin/", admin.site.urls))
