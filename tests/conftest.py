@@ -79,3 +79,37 @@ def secadmin(db):
 @pytest.fixture
 def auditadmin(db):
     return factories.user(Role.AUDITADMIN)
+
+
+_triggers_removed = False
+
+
+@pytest.fixture
+def committing_db(transactional_db):
+    """For tests whose work must really commit (threads, other connections).
+
+    The flush that follows such a test empties every table, which the append-only triggers refuse;
+    remove them for the flush, and ``_append_only_triggers`` puts them back before the next test.
+    """
+    global _triggers_removed
+    yield
+    from django.db import connection
+
+    from techfund.core import dbtriggers
+
+    dbtriggers.remove(connection)
+    _triggers_removed = True
+
+
+@pytest.fixture(autouse=True)
+def _append_only_triggers(request, django_db_blocker):
+    global _triggers_removed
+    if _triggers_removed:
+        from django.db import connection
+
+        from techfund.core import dbtriggers
+
+        with django_db_blocker.unblock():
+            dbtriggers.install(connection)
+        _triggers_removed = False
+    yield

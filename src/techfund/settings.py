@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "techfund.core",
     "techfund.policy",
     "techfund.funds",
+    "techfund.demo",
 ]
 
 MIDDLEWARE = [

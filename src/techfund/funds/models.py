@@ -47,6 +47,11 @@ class Contribution(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    voided_at = models.DateTimeField(_("冲销时间"), null=True, blank=True)
+    void_reason = models.TextField(_("冲销理由"), blank=True)
 
     class Meta:
         ordering = ["fund_year", "id"]
@@ -56,6 +61,9 @@ class Contribution(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive"),
             models.CheckConstraint(
                 condition=~Q(state=ContributionState.VOIDED) | Q(void_entry__isnull=False), name="contribution_void_has_entry"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=ContributionState.VOIDED) | ~Q(void_reason=""), name="contribution_void_has_reason"
             ),
         ]
 
@@ -94,6 +102,12 @@ class Framework(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(state=FrameworkState.RETURNED) | ~Q(decision_reason=""), name="framework_returned_has_reason"
+            ),
+            # 分期分批: several frameworks a year, but only one being drafted or decided at a time.
+            models.UniqueConstraint(
+                fields=["fund_year"],
+                condition=Q(state__in=[FrameworkState.DRAFT, FrameworkState.SUBMITTED]),
+                name="framework_one_open_per_year",
             ),
         ]
 
