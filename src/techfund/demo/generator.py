@@ -66,7 +66,7 @@ def accounts(preset: str, rng: random.Random) -> dict:
     out["auditor"] = _user(sysadmin, "auditor", f"{city}市审计局 刘审计师", Role.AUDITOR, secadmin=secadmin)
     out["expert"] = _user(sysadmin, "expert", "评审专家 陈教授", Role.EXPERT, secadmin=secadmin)
     out["departments"] = {}
-    for dept in Department.objects.exclude(code__in=["cz", "sj"]).order_by("code"):
+    for dept in Department.objects.exclude(code__in=["finance", "audit"]).order_by("code"):
         out["departments"][dept.code] = _user(
             sysadmin, f"dept_{dept.code}", f"{dept.short_name}业务处", Role.DEPARTMENT, department=dept,
             secadmin=secadmin,

@@ -2,10 +2,14 @@
 
 A profile is one city's rules for one year, loaded from a preset (``presets/<code>.yaml``) or a file
 the office writes. Loading the same city and year again makes a new version; exactly one version
-per city and year is active. Focus areas and fund source types are rows (other records point at
-them); the numeric rule tables of RULES.md live in ``rules`` (validated on load, see ``schema.py``).
+per year is active. Focus areas and fund source types are rows (other records point at them); the
+numeric rule tables of RULES.md live in ``rules`` (validated on load, see ``schema.py``), and the
+exact text that was loaded is kept in ``source_text`` (its SHA-256 in ``source_digest``).
+
+Rows are written only by ``techfund.policy.loader``; a version, once loaded, is never edited.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -26,15 +30,35 @@ class PolicyProfile(models.Model):
     office = models.CharField(_("领导小组办公室"), max_length=200)
     office_host = models.CharField(_("办公室设在"), max_length=100)
     process_words = models.JSONField(_("管理流程"), default=list)
-    min_annual_scale = models.DecimalField(_("年度最低资金规模（元）"), max_digits=18, decimal_places=2, null=True, blank=True)
+    min_annual_scale = models.DecimalField(
+        _("年度最低资金规模（元）"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     equity_pilot_share = models.DecimalField(
         _("股权投资试点比例"), max_digits=5, decimal_places=4, null=True, blank=True
     )
     establishment_modes = models.JSONField(_("立项方式"), default=list)
     support_modes = models.JSONField(_("支持方式"), default=list)
     rules = models.JSONField(_("规则表"), default=dict)
+    #: Source mark, note and editability of single-value fields (``min_annual_scale``, ``equity_pilot_share``).
+    field_notes = models.JSONField(_("字段来源说明"), default=dict, blank=True)
+    departments = models.ManyToManyField(
+        "core.Department",
+        through="ProfileDepartment",
+        related_name="policy_profiles",
+        verbose_name=_("职能部门"),
+    )
+    source_name = models.CharField(_("来源文件"), max_length=200, blank=True)
+    source_text = models.TextField(_("来源文件内容"), blank=True)
     source_digest = models.CharField(_("来源文件摘要"), max_length=64)
     loaded_at = models.DateTimeField(_("载入时间"), auto_now_add=True)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("载入人"),
+    )
 
     class Meta:
         ordering = ["-year", "code", "-version"]
@@ -42,7 +66,9 @@ class PolicyProfile(models.Model):
         verbose_name_plural = _("政策配置")
         constraints = [
             models.UniqueConstraint(fields=["code", "year", "version"], name="policy_version_unique"),
-            models.UniqueConstraint(fields=["year"], condition=Q(is_active=True), name="policy_one_active_per_year"),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(is_active=True), name="policy_one_active_per_year"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +82,25 @@ class PolicyProfile(models.Model):
                 return default
             node = node[part]
         return node
+
+
+class ProfileDepartment(models.Model):
+    """A department the profile names (source departments, finance and audit), in the file's order."""
+
+    profile = models.ForeignKey(PolicyProfile, on_delete=models.PROTECT, related_name="department_links")
+    department = models.ForeignKey("core.Department", on_delete=models.PROTECT, related_name="+")
+    order = models.PositiveSmallIntegerField(_("顺序"))
+
+    class Meta:
+        ordering = ["profile", "order"]
+        verbose_name = _("配置中的职能部门")
+        verbose_name_plural = _("配置中的职能部门")
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "department"], name="profile_department_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} · {self.department}"
 
 
 class FocusArea(models.Model):

@@ -10,4 +10,8 @@ def active_profile(year: int | None = None) -> PolicyProfile | None:
     qs = PolicyProfile.objects.filter(is_active=True)
     if year is None:
         year = timezone.localdate().year
-    return qs.filter(year=year).first() or qs.filter(year__lte=year).order_by("-year").first() or qs.order_by("-year").first()
+    return (
+        qs.filter(year=year).first()
+        or qs.filter(year__lte=year).order_by("-year").first()
+        or qs.order_by("-year").first()
+    )
