@@ -59,6 +59,7 @@ class AccountKind(models.TextChoices):
     SOURCE = "source", _("资金来源")
     POOL = "pool", _("资金池（未分配）")
     AREA = "area", _("领域配置（未承诺）")
+    RESERVED = "reserved", _("审定待安排")
     COMMITMENT = "commitment", _("项目承诺（未拨付）")
     DISBURSED = "disbursed", _("已拨付")
     RECOVERED = "recovered", _("已追回")

@@ -1,4 +1,5 @@
 from .audit import AuditEvent, AuditHead
+from .calendar import CalendarDay, CalendarYear
 from .ledger import Account, JournalEntry, Posting
 from .people import Department, Organisation, RoleGrant, User
 
@@ -6,6 +7,8 @@ __all__ = [
     "Account",
     "AuditEvent",
     "AuditHead",
+    "CalendarDay",
+    "CalendarYear",
     "Department",
     "JournalEntry",
     "Organisation",
