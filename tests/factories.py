@@ -20,7 +20,11 @@ def next_uscc() -> str:
 
 
 def organisation(**kw) -> Organisation:
-    data = {"uscc": next_uscc(), "name": f"测试单位{next(_serial)}有限公司", "kind": OrganisationKind.ENTERPRISE}
+    data = {
+        "uscc": next_uscc(),
+        "name": f"测试单位{next(_serial)}有限公司",
+        "kind": OrganisationKind.ENTERPRISE,
+    }
     data.update(kw)
     return people.register_organisation(actor=None, **data)
 
@@ -32,7 +36,10 @@ def department(code: str | None = None, **kw) -> Department:
     n = next(_serial)
     code = code or f"dept{n}"
     return people.create_department(
-        actor=None, code=code, name=kw.get("name", f"测试部门{n}"), short_name=kw.get("short_name", f"部门{n}")
+        actor=None,
+        code=code,
+        name=kw.get("name", f"测试部门{n}"),
+        short_name=kw.get("short_name", f"部门{n}"),
     )
 
 

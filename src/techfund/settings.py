@@ -10,6 +10,7 @@ Every value a deployment changes comes from an environment variable:
 - ``TECHFUND_VAR``     where the SQLite database, secret key and uploads live (default ``<repo>/var``)
 """
 
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -47,7 +48,11 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("DEBUG")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+    if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -69,6 +74,11 @@ INSTALLED_APPS = [
     "techfund.core",
     "techfund.policy",
     "techfund.funds",
+    "techfund.calls",
+    "techfund.applications",
+    "techfund.review",
+    "techfund.decisions",
+    "techfund.library",
     "techfund.demo",
 ]
 
@@ -84,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "techfund.core.middleware.RequestContextMiddleware",
+    "techfund.core.middleware.PasswordChangeRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -122,7 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # Tests use a file (not memory) so that threaded tests share one database; xdist adds a suffix.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME", str(VAR_DIR / "test.sqlite3"))}
+    # One file per test process, so parallel runs (xdist workers, two checkouts) never share one.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TEST_SQLITE_NAME", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
@@ -133,7 +147,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "techfund.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "techfund.core.passwords.ComplexityValidator"},
@@ -166,6 +180,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project's own static files (site.css, site.js, vendored htmx) live outside any app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -197,6 +213,12 @@ SPECTACULAR_SETTINGS = {
 
 # The audit chain's hash for new events; each event records its own algorithm, so a switch is safe.
 AUDIT_HASH_ALGORITHM = os.environ.get("AUDIT_HASH", "sha256")
+# The key that seals the head of the audit chain. Keep it outside the database (and its backups);
+# by default it is derived from SECRET_KEY, so set it explicitly before rotating SECRET_KEY.
+AUDIT_SEAL_KEY = (
+    os.environ.get("AUDIT_SEAL_KEY")
+    or hashlib.sha256(f"techfund-audit-seal:{SECRET_KEY}".encode()).hexdigest()
+)
 
 LOGGING = {
     "version": 1,

@@ -59,5 +59,8 @@ def installed(connection) -> bool:
                 ["core_auditevent_no_update_delete"],
             )
         else:
-            cur.execute("SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name=%s", ["core_auditevent_no_update"])
+            cur.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND name=%s",
+                ["core_auditevent_no_update"],
+            )
         return cur.fetchone()[0] > 0

@@ -11,9 +11,14 @@ The home view calls every provider registered for each role the user holds, in r
 Providers must only yield items the user may see.
 """
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+logger = logging.getLogger(__name__)
 
 _PROVIDERS: dict[str, list[Callable]] = defaultdict(list)
 
@@ -61,4 +66,29 @@ def links_for(user) -> list[tuple[str, object]]:
         if role in held and url_name not in seen:
             seen.add(url_name)
             out.append((url_name, label))
+    return out
+
+
+def links_by_role(user) -> dict[str, list[tuple[str, object]]]:
+    """The links of each role the user holds (a link may appear under several roles)."""
+    held = user.roles() if user.is_authenticated else set()
+    out: dict[str, list[tuple[str, object]]] = {role: [] for role in held}
+    for role, url_name, label in _LINKS:
+        if role in held and (url_name, label) not in out[role]:
+            out[role].append((url_name, label))
+    return out
+
+
+def reversible(links) -> list[tuple[str, object]]:
+    """``(href, label)`` for the ``(url name, label)`` links whose pages exist.
+
+    A link whose URL name does not reverse (an app registered it before mounting its pages) is left
+    out with a warning, so one unfinished page never breaks every page's navigation.
+    """
+    out = []
+    for url_name, label in links:
+        try:
+            out.append((reverse(url_name), label))
+        except NoReverseMatch:
+            logger.warning("home link %r does not reverse; left out", url_name)
     return out

@@ -43,7 +43,8 @@ class Table:
         move = self.moves.get((frm, to))
         if move is None:
             raise ServiceError(
-                _("当前状态为“%(frm)s”，不能变更为“%(to)s”。") % {"frm": self._label(frm), "to": self._label(to)},
+                _("当前状态为“%(frm)s”，不能变更为“%(to)s”。")
+                % {"frm": self._label(frm), "to": self._label(to)},
                 code="transition_not_allowed",
             )
         return move

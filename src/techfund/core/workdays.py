@@ -29,7 +29,9 @@ class Calendar:
     """One lookup of the office's rows for a date range, so counting many days costs two queries."""
 
     def __init__(self, start: dt.date, end: dt.date):
-        self.overrides = dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
+        self.overrides = dict(
+            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday")
+        )
         self.complete_years = set(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
 
     def is_workday(self, day: dt.date) -> bool:
@@ -86,7 +88,11 @@ def set_day(*, actor, date: dt.date, is_workday: bool, note: str = "") -> Calend
         date=date, defaults={"is_workday": is_workday, "note": note, "recorded_by": actor}
     )
     audit.record(
-        "calendar.day_set", actor=actor, role=role, target=day, before=before,
+        "calendar.day_set",
+        actor=actor,
+        role=role,
+        target=day,
+        before=before,
         after={"date": date, "is_workday": is_workday, "note": note},
     )
     return day
@@ -96,8 +102,19 @@ def set_day(*, actor, date: dt.date, is_workday: bool, note: str = "") -> Calend
 def mark_year_complete(*, actor, year: int, document: str) -> CalendarYear:
     role = require(actor, "core.maintain_calendar")
     if not (document or "").strip():
-        raise ServiceError(_("请填写所依据的节假日安排通知文号。"), code="document_required",
-                           errors={"document": [_("请填写依据。")]})
-    cy, _created = CalendarYear.objects.update_or_create(year=year, defaults={"complete": True, "document": document})
-    audit.record("calendar.year_complete", actor=actor, role=role, target=cy, after={"year": year, "document": document})
+        raise ServiceError(
+            _("请填写所依据的节假日安排通知文号。"),
+            code="document_required",
+            errors={"document": [_("请填写依据。")]},
+        )
+    cy, _created = CalendarYear.objects.update_or_create(
+        year=year, defaults={"complete": True, "document": document}
+    )
+    audit.record(
+        "calendar.year_complete",
+        actor=actor,
+        role=role,
+        target=cy,
+        after={"year": year, "document": document},
+    )
     return cy

@@ -43,12 +43,21 @@ def _user(actor, username, display_name, role, *, organisation=None, department=
     user = User.objects.filter(username=username).first()
     if user is None:
         user = people.create_user(
-            actor=actor, username=username, password=data.DEMO_PASSWORD, display_name=display_name,
+            actor=actor,
+            username=username,
+            password=data.DEMO_PASSWORD,
+            display_name=display_name,
             must_change_password=False,
         )
     if role not in user.roles():
-        people.grant_role(actor=secadmin, user=user, role=role, organisation=organisation, department=department,
-                          reason="演示数据")
+        people.grant_role(
+            actor=secadmin,
+            user=user,
+            role=role,
+            organisation=organisation,
+            department=department,
+            reason="演示数据",
+        )
     user.forget_grants()
     return user
 
@@ -60,7 +69,9 @@ def accounts(preset: str, rng: random.Random) -> dict:
     _user(None, "auditadmin", "审计管理员", Role.AUDITADMIN)
     city = data.CITY[preset]
     out = {"sysadmin": sysadmin, "secadmin": secadmin}
-    out["office"] = _user(sysadmin, "office", f"{city}市科技局（领导小组办公室）王主任", Role.OFFICE, secadmin=secadmin)
+    out["office"] = _user(
+        sysadmin, "office", f"{city}市科技局（领导小组办公室）王主任", Role.OFFICE, secadmin=secadmin
+    )
     out["leader"] = _user(sysadmin, "leader", "领导小组成员 李副市长", Role.LEADING_GROUP, secadmin=secadmin)
     out["finance"] = _user(sysadmin, "finance", f"{city}市财政局 张科长", Role.FINANCE, secadmin=secadmin)
     out["auditor"] = _user(sysadmin, "auditor", f"{city}市审计局 刘审计师", Role.AUDITOR, secadmin=secadmin)
@@ -68,7 +79,11 @@ def accounts(preset: str, rng: random.Random) -> dict:
     out["departments"] = {}
     for dept in Department.objects.exclude(code__in=["finance", "audit"]).order_by("code"):
         out["departments"][dept.code] = _user(
-            sysadmin, f"dept_{dept.code}", f"{dept.short_name}业务处", Role.DEPARTMENT, department=dept,
+            sysadmin,
+            f"dept_{dept.code}",
+            f"{dept.short_name}业务处",
+            Role.DEPARTMENT,
+            department=dept,
             secadmin=secadmin,
         )
     return out
@@ -79,8 +94,13 @@ def organisations(preset: str, actor: User, rng: random.Random) -> list[Organisa
     specs = []
     for stem in data.ENTERPRISE_STEMS:
         quals = rng.sample(list(Qualification.values), k=rng.randint(0, 2))
-        specs.append((f"{city}{stem}股份有限公司" if rng.random() < 0.3 else f"{city}{stem}有限公司",
-                      OrganisationKind.ENTERPRISE, quals))
+        specs.append(
+            (
+                f"{city}{stem}股份有限公司" if rng.random() < 0.3 else f"{city}{stem}有限公司",
+                OrganisationKind.ENTERPRISE,
+                quals,
+            )
+        )
     specs += [(n, OrganisationKind.UNIVERSITY, []) for n in data.UNIVERSITIES[preset]]
     specs += [(n, OrganisationKind.INSTITUTE, []) for n in data.INSTITUTES[preset]]
     specs += [(n, OrganisationKind.HOSPITAL, []) for n in data.HOSPITALS[preset]]
@@ -92,8 +112,14 @@ def organisations(preset: str, actor: User, rng: random.Random) -> list[Organisa
         if org is None:
             credit = CreditStatus.BLOCKED if i == 7 else CreditStatus.GOOD
             org = people.register_organisation(
-                actor=actor, uscc=code, name=name, kind=kind, qualifications=quals, credit_status=credit,
-                contact_name=data.PEOPLE[i % len(data.PEOPLE)], contact_phone=f"0633-{8200000 + i * 37}",
+                actor=actor,
+                uscc=code,
+                name=name,
+                kind=kind,
+                qualifications=quals,
+                credit_status=credit,
+                contact_name=data.PEOPLE[i % len(data.PEOPLE)],
+                contact_phone=f"0633-{8200000 + i * 37}",
             )
         orgs.append(org)
     return orgs
@@ -112,8 +138,12 @@ def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
         amount = remaining if i == len(sources) - 1 else (total * w / wsum).quantize(Decimal("10000"))
         remaining -= amount
         funds.record_contribution(
-            fy, actor=users["office"], source_type=src, amount=amount,
-            document_ref=f"{data.CITY[preset]}财教〔{year}〕{10 + i}号", note="年初预算整合",
+            fy,
+            actor=users["office"],
+            source_type=src,
+            amount=amount,
+            document_ref=f"{data.CITY[preset]}财教〔{year}〕{10 + i}号",
+            note="年初预算整合",
         )
     pool = funds.summary(fy)["pool_unallocated"]
     areas = list(profile.focus_areas.order_by("order"))
@@ -122,7 +152,10 @@ def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
         for a, share in zip(areas, data.FRAMEWORK_SHARES, strict=False)
     }
     fw = funds.propose_framework(
-        fy, actor=users["office"], allocations=allocations, title=f"{year}年度资金框架配置（第一批）",
+        fy,
+        actor=users["office"],
+        allocations=allocations,
+        title=f"{year}年度资金框架配置（第一批）",
         note="按领导小组确定的重点领域布局提出。",
     )
     funds.submit_framework(fw, actor=users["office"])
@@ -136,8 +169,11 @@ def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
     # A second batch waiting for the leading group, so its home page has work on it.
     pool = funds.summary(fy)["pool_unallocated"]
     fw2 = funds.propose_framework(
-        fy, actor=users["office"], allocations={areas[1].code: (pool * Decimal("0.3")).quantize(Decimal("10000"))},
-        title=f"{year}年度资金框架配置（第二批）", note="重点研发专项追加。",
+        fy,
+        actor=users["office"],
+        allocations={areas[1].code: (pool * Decimal("0.3")).quantize(Decimal("10000"))},
+        title=f"{year}年度资金框架配置（第二批）",
+        note="重点研发专项追加。",
     )
     funds.submit_framework(fw2, actor=users["office"])
     return fy
@@ -155,10 +191,21 @@ def generate(preset: str = "rizhao", year: int | None = None, *, seed: int = 202
             users = accounts(preset, rng)
             organisations(preset, users["sysadmin"], rng)
             org_users = []
-            for i, org in enumerate(Organisation.objects.filter(kind__in=[OrganisationKind.ENTERPRISE,
-                                                                       OrganisationKind.UNIVERSITY]).order_by("uscc")[:3]):
-                org_users.append(_user(users["sysadmin"], f"applicant{i + 1}", f"{org.name} 申报联系人",
-                                       Role.APPLICANT, organisation=org, secadmin=users["secadmin"]))
+            for i, org in enumerate(
+                Organisation.objects.filter(
+                    kind__in=[OrganisationKind.ENTERPRISE, OrganisationKind.UNIVERSITY]
+                ).order_by("uscc")[:3]
+            ):
+                org_users.append(
+                    _user(
+                        users["sysadmin"],
+                        f"applicant{i + 1}",
+                        f"{org.name} 申报联系人",
+                        Role.APPLICANT,
+                        organisation=org,
+                        secadmin=users["secadmin"],
+                    )
+                )
             fund_year(preset, year, profile, users, rng)
         demo.created = True
     demo.logins = logins()

@@ -19,7 +19,9 @@ class FundYear(models.Model):
     profile = models.ForeignKey("policy.PolicyProfile", on_delete=models.PROTECT, verbose_name=_("政策配置"))
     name = models.CharField(_("名称"), max_length=100)
     opened_at = models.DateTimeField(_("设立时间"), auto_now_add=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-year"]
@@ -32,20 +34,31 @@ class FundYear(models.Model):
 
 class Contribution(models.Model):
     fund_year = models.ForeignKey(FundYear, on_delete=models.PROTECT, related_name="contributions")
-    source_type = models.ForeignKey("policy.FundSourceType", on_delete=models.PROTECT, verbose_name=_("资金来源"))
+    source_type = models.ForeignKey(
+        "policy.FundSourceType", on_delete=models.PROTECT, verbose_name=_("资金来源")
+    )
     department = models.ForeignKey("core.Department", on_delete=models.PROTECT, verbose_name=_("来源部门"))
     level = models.CharField(_("级次"), max_length=12, choices=Level.choices)
     amount = models.DecimalField(_("金额（元）"), max_digits=18, decimal_places=2)
     document_ref = models.CharField(_("资金文号"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    state = models.CharField(_("状态"), max_length=12, choices=ContributionState.choices, default=ContributionState.RECORDED)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=ContributionState.choices, default=ContributionState.RECORDED
+    )
     entry = models.OneToOneField(
         "core.JournalEntry", on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("入池凭证")
     )
     void_entry = models.OneToOneField(
-        "core.JournalEntry", on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("冲销凭证")
+        "core.JournalEntry",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("冲销凭证"),
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -60,10 +73,12 @@ class Contribution(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="contribution_positive"),
             models.CheckConstraint(
-                condition=~Q(state=ContributionState.VOIDED) | Q(void_entry__isnull=False), name="contribution_void_has_entry"
+                condition=~Q(state=ContributionState.VOIDED) | Q(void_entry__isnull=False),
+                name="contribution_void_has_entry",
             ),
             models.CheckConstraint(
-                condition=~Q(state=ContributionState.VOIDED) | ~Q(void_reason=""), name="contribution_void_has_reason"
+                condition=~Q(state=ContributionState.VOIDED) | ~Q(void_reason=""),
+                name="contribution_void_has_reason",
             ),
         ]
 
@@ -75,10 +90,14 @@ class Framework(models.Model):
     fund_year = models.ForeignKey(FundYear, on_delete=models.PROTECT, related_name="frameworks")
     number = models.PositiveSmallIntegerField(_("批次"))
     title = models.CharField(_("标题"), max_length=200)
-    state = models.CharField(_("状态"), max_length=12, choices=FrameworkState.choices, default=FrameworkState.DRAFT)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=FrameworkState.choices, default=FrameworkState.DRAFT
+    )
     equity_pilot_share = models.DecimalField(_("股权投资试点比例"), max_digits=5, decimal_places=4, default=0)
     note = models.TextField(_("说明"), blank=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     proposed_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -94,14 +113,17 @@ class Framework(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fund_year", "number"], name="framework_number_unique"),
             models.CheckConstraint(
-                condition=Q(equity_pilot_share__gte=0) & Q(equity_pilot_share__lte=1), name="framework_share_range"
+                condition=Q(equity_pilot_share__gte=0) & Q(equity_pilot_share__lte=1),
+                name="framework_share_range",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=[FrameworkState.APPROVED, FrameworkState.RETURNED]) | Q(decided_at__isnull=False),
+                condition=~Q(state__in=[FrameworkState.APPROVED, FrameworkState.RETURNED])
+                | Q(decided_at__isnull=False),
                 name="framework_decided_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(state=FrameworkState.RETURNED) | ~Q(decision_reason=""), name="framework_returned_has_reason"
+                condition=~Q(state=FrameworkState.RETURNED) | ~Q(decision_reason=""),
+                name="framework_returned_has_reason",
             ),
             # 分期分批: several frameworks a year, but only one being drafted or decided at a time.
             models.UniqueConstraint(
@@ -121,7 +143,12 @@ class Allocation(models.Model):
     amount = models.DecimalField(_("配置金额（元）"), max_digits=18, decimal_places=2)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     entry = models.OneToOneField(
-        "core.JournalEntry", on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("配置凭证")
+        "core.JournalEntry",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("配置凭证"),
     )
 
     class Meta:

@@ -55,8 +55,14 @@ def test_overdraft_refused_with_clear_message_and_nothing_written(db):
 
 @pytest.mark.parametrize(
     ("amount", "code"),
-    [("0", "amount_not_positive"), ("-5", "amount_not_positive"), ("1.001", "amount_precision"), ("abc", "amount_invalid"),
-     ("NaN", "amount_invalid"), ("Infinity", "amount_invalid")],
+    [
+        ("0", "amount_not_positive"),
+        ("-5", "amount_not_positive"),
+        ("1.001", "amount_precision"),
+        ("abc", "amount_invalid"),
+        ("NaN", "amount_invalid"),
+        ("Infinity", "amount_invalid"),
+    ],
 )
 def test_bad_amounts_refused(db, amount, code):
     src, pool, _ = accounts()

@@ -80,6 +80,12 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # HMAC of (seq, hash) under a key the database does not hold (settings.AUDIT_SEAL_KEY): someone who
+    # rewrites events, recomputes every hash and moves the head still cannot forge this seal.
+    seal = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="audit_head_singleton")]
+
+    def __str__(self) -> str:
+        return f"head #{self.seq}"

@@ -43,10 +43,19 @@ class JournalEntry(models.Model):
     memo = models.CharField(_("摘要"), max_length=300)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by", verbose_name=_("冲销")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
+        verbose_name=_("冲销"),
     )
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("记账人")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("记账人"),
     )
     ref_type = models.CharField(max_length=64, blank=True)
     ref_id = models.CharField(max_length=64, blank=True)
@@ -58,6 +67,9 @@ class JournalEntry(models.Model):
         verbose_name = _("记账凭证")
         verbose_name_plural = _("记账凭证")
         indexes = [models.Index(fields=["ref_type", "ref_id"], name="entry_ref_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.code} {self.memo}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -79,6 +91,9 @@ class Posting(models.Model):
         verbose_name = _("分录")
         verbose_name_plural = _("分录")
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="posting_nonzero")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -38,7 +38,12 @@ class Organisation(models.Model):
         _("信用状况"), max_length=10, choices=CreditStatus.choices, default=CreditStatus.GOOD
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
@@ -50,7 +55,9 @@ class Organisation(models.Model):
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
         constraints = [
-            models.CheckConstraint(condition=Q(uscc__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"), name="org_uscc_alphabet"),
+            models.CheckConstraint(
+                condition=Q(uscc__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"), name="org_uscc_alphabet"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -109,10 +116,20 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="grants", verbose_name=_("用户"))
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="grants", verbose_name=_("单位")
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("单位"),
     )
     department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="grants", verbose_name=_("部门")
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("部门"),
     )
     granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
     granted_by = models.ForeignKey(
@@ -128,10 +145,12 @@ class RoleGrant(models.Model):
         verbose_name_plural = _("角色授权")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role=Role.APPLICANT) | Q(organisation__isnull=False), name="grant_applicant_has_org"
+                condition=~Q(role=Role.APPLICANT) | Q(organisation__isnull=False),
+                name="grant_applicant_has_org",
             ),
             models.CheckConstraint(
-                condition=~Q(role=Role.DEPARTMENT) | Q(department__isnull=False), name="grant_department_has_dept"
+                condition=~Q(role=Role.DEPARTMENT) | Q(department__isnull=False),
+                name="grant_department_has_dept",
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "organisation", "department"],

@@ -11,6 +11,7 @@ and each event stores the algorithm it used.
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -54,7 +55,7 @@ def _digest(algorithm: str, payload: bytes) -> str:
     if algorithm == "sha256":
         return hashlib.sha256(payload).hexdigest()
     if algorithm == "sm3":
-        from gmssl import sm3, func
+        from gmssl import func, sm3
 
         return sm3.sm3_hash(func.bytes_to_list(payload))
     raise ValueError(f"unknown audit hash algorithm {algorithm!r}")
@@ -132,8 +133,14 @@ def record(
     )
     ev.hash = compute_hash(ev)
     ev.save()
-    AuditHead.objects.filter(id=1).update(seq=ev.seq, hash=ev.hash)
+    AuditHead.objects.filter(id=1).update(seq=ev.seq, hash=ev.hash, seal=seal(ev.seq, ev.hash))
     return ev
+
+
+def seal(seq: int, hash_: str) -> str:
+    """The head's seal: HMAC-SHA256 under ``AUDIT_SEAL_KEY``, a key kept outside the database."""
+    key = settings.AUDIT_SEAL_KEY.encode("utf-8")
+    return hmac.new(key, f"{seq}:{hash_}".encode("ascii"), hashlib.sha256).hexdigest()
 
 
 @dataclass
@@ -146,43 +153,96 @@ class VerifyResult:
 
 
 def verify(batch_size: int = 5000) -> VerifyResult:
-    """Recompute the chain from the first event. Names the first event that breaks it.
+    """Recompute the chain from the first event, in sequence order. Names the first event that breaks it.
 
     Detects an edited row (its hash no longer matches its content), a deleted row (a gap in the
-    sequence, or the next event's previous hash no longer matches), an inserted row (a sequence out
-    of place or a previous hash that does not link) and a truncated tail (the head disagrees).
+    sequence: the event after the gap is named), an inserted row (a previous hash that does not link,
+    a made-up hash, or a row stored after events that follow it in the chain) and a truncated tail or
+    rows appended behind the audit service's back (the head disagrees with the end of the chain).
+
+    Events appended while the check runs are checked too: when the head has moved past the end of
+    what was read, the check reads on, so concurrent writers never cause a false alarm.
     """
+    stray = AuditEvent.objects.filter(seq__lt=1).order_by("seq").first()
+    if stray is not None:
+        return VerifyResult(
+            False, 0, stray.seq, stray.id, f"sequence {stray.seq} is before the first event: inserted"
+        )
     prev_hash = GENESIS
     expected_seq = 1
+    prev_id = 0
     checked = 0
-    last_id = 0
     while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-        if not rows:
-            break
+        rows = list(AuditEvent.objects.filter(seq__gte=expected_seq).order_by("seq")[:batch_size])
         for ev in rows:
-            last_id = ev.id
             checked += 1
             if ev.seq != expected_seq:
-                kind = "missing event(s) before it" if ev.seq > expected_seq else "out of sequence (inserted?)"
-                return VerifyResult(False, checked, ev.seq, ev.id, f"sequence {ev.seq}, expected {expected_seq}: {kind}")
+                return VerifyResult(
+                    False,
+                    checked,
+                    ev.seq,
+                    ev.id,
+                    f"sequence {ev.seq}, expected {expected_seq}: missing event(s) before it",
+                )
+            if ev.id <= prev_id:
+                # The event before this one was stored after it: that one was slipped in later.
+                return VerifyResult(
+                    False,
+                    checked,
+                    ev.seq - 1,
+                    prev_id,
+                    f"stored after the event that follows it (seq {ev.seq}, id {ev.id}): inserted later",
+                )
             if ev.prev_hash != prev_hash:
-                return VerifyResult(False, checked, ev.seq, ev.id, "previous hash does not link to the event before it")
+                return VerifyResult(
+                    False, checked, ev.seq, ev.id, "previous hash does not link to the event before it"
+                )
             if ev.algorithm not in ALGORITHMS or compute_hash(ev) != ev.hash:
                 return VerifyResult(False, checked, ev.seq, ev.id, "content does not match its hash (edited)")
             prev_hash = ev.hash
+            prev_id = ev.id
             expected_seq += 1
-    head = AuditHead.objects.filter(id=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != expected_seq - 1 or head_hash != prev_hash:
-        return VerifyResult(
-            False,
-            checked,
-            expected_seq,
-            None,
-            f"the chain ends at {expected_seq - 1} but the head records {head_seq}: events missing at the end",
-        )
-    return VerifyResult(True, checked)
+        if len(rows) == batch_size:
+            continue
+        # The end of the chain as read; compare with the head (which moves only with a new event).
+        head = AuditHead.objects.filter(id=1).first()
+        head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+        last = expected_seq - 1
+        if head_seq > last and AuditEvent.objects.filter(seq__gte=expected_seq).exists():
+            continue  # appended while we read: check those too
+        if head_seq > last:
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq,
+                None,
+                f"the chain ends at {last} but the head records {head_seq}: events missing at the end",
+            )
+        if head_seq < last:
+            bad = AuditEvent.objects.get(seq=head_seq + 1)
+            return VerifyResult(
+                False,
+                checked,
+                bad.seq,
+                bad.id,
+                f"the head records {head_seq} but the chain ends at {last}: event(s) appended outside the audit service",
+            )
+        if head_hash != prev_hash:
+            bad = AuditEvent.objects.get(seq=last)
+            return VerifyResult(
+                False, checked, bad.seq, bad.id, "the last event does not match the head's hash (replaced)"
+            )
+        if head is not None and last > 0 and not hmac.compare_digest(head.seal, seal(head_seq, head_hash)):
+            bad = AuditEvent.objects.get(seq=last)
+            return VerifyResult(
+                False,
+                checked,
+                bad.seq,
+                bad.id,
+                "the head's seal does not match: the chain was rewritten outside the application "
+                "(or AUDIT_SEAL_KEY changed)",
+            )
+        return VerifyResult(True, checked)
 
 
 def snapshot(obj, fields) -> dict:
@@ -196,9 +256,9 @@ def snapshot(obj, fields) -> dict:
 
 def trail_for(target):
     """The events about one object, oldest first (its 'who did what, when, why')."""
-    return AuditEvent.objects.filter(target_type=target_type_of(target), target_id=str(target.pk)).select_related(
-        "actor"
-    )
+    return AuditEvent.objects.filter(
+        target_type=target_type_of(target), target_id=str(target.pk)
+    ).select_related("actor")
 
 
 __all__ = ["record", "verify", "trail_for", "snapshot", "jsonable", "transaction"]

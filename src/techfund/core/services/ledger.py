@@ -41,7 +41,9 @@ class Line:
     amount: Decimal  # signed: + into the account, - out of it
 
 
-def open_account(code: str, *, name: str, kind: str, year: int, may_go_negative: bool | None = None) -> Account:
+def open_account(
+    code: str, *, name: str, kind: str, year: int, may_go_negative: bool | None = None
+) -> Account:
     """Get or create an account. Source accounts run negative by design; all others may not."""
     if may_go_negative is None:
         may_go_negative = kind == AccountKind.SOURCE
@@ -118,7 +120,9 @@ def post(
         ref_id=str(ref.pk) if ref is not None else "",
     )
     entry.save()
-    Posting.objects.bulk_create([Posting(entry=entry, account=ln.account, amount=ln.amount) for ln in checked])
+    Posting.objects.bulk_create(
+        [Posting(entry=entry, account=ln.account, amount=ln.amount) for ln in checked]
+    )
     return entry
 
 

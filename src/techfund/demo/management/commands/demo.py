@@ -20,6 +20,6 @@ class Command(BaseCommand):
         what = "生成" if demo.created else "已存在，未重复生成"
         self.stdout.write(f"演示数据（{data.CITY[preset]}，{demo.year}年度）{what}，用时 {took:.1f} 秒。")
         self.stdout.write(f"所有账号的密码均为：{data.DEMO_PASSWORD}")
-        self.stdout.write(f"{'账号':<16}{'角色':<12}范围")
+        self.stdout.write(f"{'账号':<26}{'角色':<10}范围")
         for login in demo.logins:
-            self.stdout.write(f"{login.username:<18}{login.role:<10}{login.scope}")
+            self.stdout.write(f"{login.username:<28}{login.role:<10}{login.scope}")

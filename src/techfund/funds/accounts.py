@@ -46,7 +46,9 @@ def source_account(year: int, source_type, level: str) -> Account:
             "source": source_type.name,
             "level": Level(level).label,
         }
-    return ledger.open_account(source_code(year, source_type, level), name=name, kind=AccountKind.SOURCE, year=year)
+    return ledger.open_account(
+        source_code(year, source_type, level), name=name, kind=AccountKind.SOURCE, year=year
+    )
 
 
 def pool_account(year: int) -> Account:
@@ -65,3 +67,8 @@ def pool_balance(year: int):
     """The pool's unallocated balance, derived from the ledger (zero before any contribution)."""
     acct = Account.objects.filter(code=pool_code(year)).first()
     return ledger.balance(acct) if acct else ledger.ZERO
+
+
+def data_language():
+    """Text stored as data (account names, ledger memos) is written in the source language."""
+    return translation.override(settings.LANGUAGE_CODE)
