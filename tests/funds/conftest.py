@@ -3,10 +3,8 @@ science and technology bureau, and a helper that asserts nothing was written."""
 
 import contextlib
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from techfund.core.enums import Role
 from techfund.core.models import Account, AuditEvent, Department, JournalEntry, Posting
@@ -30,12 +28,6 @@ def nothing_saved():
     before = counts()
     yield
     assert counts() == before
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _static_root():
-    """WhiteNoise warns (an error under ``-W error``) when STATIC_ROOT is missing, as on a fresh checkout."""
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

@@ -202,3 +202,19 @@ class TestChangePassword:
             people.change_password(user, actor=sysadmin, old=factories.PASSWORD, new=self.NEW)
         user.refresh_from_db()
         assert user.check_password(factories.PASSWORD)
+
+
+def test_create_user_with_an_existing_password_hash(db):
+    from django.contrib.auth.hashers import make_password
+
+    user = people.create_user(actor=None, username="migrated", password_hash=make_password("Imported-Pass-1"))
+    assert user.check_password("Imported-Pass-1")
+
+
+def test_create_user_refuses_an_unknown_hash_format_and_saves_nothing(db):
+    before = User.objects.count()
+    with pytest.raises(ServiceError) as exc:
+        people.create_user(actor=None, username="migrated", password_hash="plaintext-not-a-hash")
+    assert exc.value.code == "password_hash_invalid"
+    assert "密码摘要格式无法识别" in str(exc.value)
+    assert User.objects.count() == before

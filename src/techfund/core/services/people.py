@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -147,8 +148,17 @@ def create_department(
 
 @transaction.atomic
 def create_user(
-    *, actor, username: str, password: str, display_name: str = "", email: str = "", must_change_password=True
+    *,
+    actor,
+    username: str,
+    password: str = "",
+    display_name: str = "",
+    email: str = "",
+    must_change_password=True,
+    password_hash: str | None = None,
 ) -> User:
+    """Create an account. ``password_hash`` (an already hashed password, e.g. from a migration of
+    another system's accounts) replaces ``password``; it must be in a format Django knows."""
     role = _bootstrap_or_require(actor, "core.manage_accounts")
     username = (username or "").strip()
     display_name = (display_name or "").strip()
@@ -176,13 +186,24 @@ def create_user(
     user = User(
         username=username, display_name=display_name, email=email, must_change_password=must_change_password
     )
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ServiceError(
-            _("密码不符合要求。"), code="password_weak", errors={"password": list(exc.messages)}
-        ) from exc
-    user.set_password(password)
+    if password_hash is not None:
+        try:
+            identify_hasher(password_hash)
+        except ValueError as exc:
+            raise ServiceError(
+                _("密码摘要格式无法识别。"),
+                code="password_hash_invalid",
+                errors={"password": [_("密码摘要格式无法识别。")]},
+            ) from exc
+        user.password = password_hash
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ServiceError(
+                _("密码不符合要求。"), code="password_weak", errors={"password": list(exc.messages)}
+            ) from exc
+        user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save()
     audit.record(
