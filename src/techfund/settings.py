@@ -209,6 +209,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Many records have a "state" or "decision": name each choice set after its enum, not the field.
+    "ENUM_NAME_OVERRIDES": {
+        "FrameworkStateEnum": "techfund.funds.enums.FrameworkState",
+        "ContributionStateEnum": "techfund.funds.enums.ContributionState",
+        "CallStateEnum": "techfund.calls.enums.CallState",
+        "ApplicationStateEnum": "techfund.applications.enums.ApplicationState",
+        "PrescreenDecisionEnum": "techfund.applications.enums.PrescreenDecision",
+        "FormalResultEnum": "techfund.applications.enums.FormalResult",
+        "RoundStateEnum": "techfund.review.enums.RoundState",
+        "AssignmentStateEnum": "techfund.review.enums.AssignmentState",
+        "ExpertStatusEnum": "techfund.review.enums.ExpertStatus",
+        "RecommendationEnum": "techfund.review.enums.Recommendation",
+        "ProposalBatchStateEnum": "techfund.decisions.enums.BatchState",
+        "ProposalItemStateEnum": "techfund.decisions.enums.ItemState",
+        "DecisionKindEnum": "techfund.decisions.enums.DecisionKind",
+        "PublicityStateEnum": "techfund.decisions.enums.PublicityState",
+        "ObjectionStateEnum": "techfund.decisions.enums.ObjectionState",
+    },
 }
 
 # The audit chain's hash for new events; each event records its own algorithm, so a switch is safe.

@@ -55,3 +55,25 @@ class PrescreenDecision(models.TextChoices):
 class FormalResult(models.TextChoices):
     PASSED = "passed", _("通过")
     FAILED = "failed", _("未通过")
+
+
+#: States in which the applicant may change the application (and its attachments).
+EDITABLE_STATES = frozenset({ApplicationState.DRAFT, ApplicationState.RETURNED})
+
+#: Applications that count towards the limits (限项) and the duplicate check: submitted or beyond,
+#: and neither rejected nor cancelled.
+LIVE_STATES = frozenset(
+    {
+        ApplicationState.SUBMITTED,
+        ApplicationState.RETURNED,
+        ApplicationState.RECOMMENDED,
+        ApplicationState.FORWARDED,
+        ApplicationState.FORMAL_PASSED,
+        ApplicationState.IN_REVIEW,
+        ApplicationState.REVIEWED,
+        ApplicationState.PROPOSED,
+        ApplicationState.APPROVED,
+        ApplicationState.IN_PUBLICITY,
+        ApplicationState.FINAL,
+    }
+)

@@ -32,7 +32,9 @@ class Batch(models.Model):
         ordering = ["call", "department", "number"]
         verbose_name = _("报送批次")
         verbose_name_plural = _("报送批次")
-        constraints = [models.UniqueConstraint(fields=["call", "department", "number"], name="batch_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "department", "number"], name="batch_number_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.department.short_name} 第{self.number}批"
@@ -40,7 +42,9 @@ class Batch(models.Model):
 
 class Application(models.Model):
     call = models.ForeignKey("calls.Call", on_delete=models.PROTECT, related_name="applications")
-    organisation = models.ForeignKey("core.Organisation", on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="applications"
+    )
     department = models.ForeignKey(
         "core.Department", on_delete=models.PROTECT, related_name="applications", verbose_name=_("归口部门")
     )
@@ -49,16 +53,24 @@ class Application(models.Model):
     abstract = models.TextField(_("项目摘要"), blank=True)
     keywords = models.JSONField(_("关键词"), default=list, blank=True)
     subject_code = models.CharField(_("学科/领域代码"), max_length=20, blank=True)
-    requested_amount = models.DecimalField(_("申请财政资金（元）"), max_digits=18, decimal_places=2, default=0)
+    requested_amount = models.DecimalField(
+        _("申请财政资金（元）"), max_digits=18, decimal_places=2, default=0
+    )
     self_raised = models.DecimalField(_("自筹资金（元）"), max_digits=18, decimal_places=2, default=0)
     support_mode = models.CharField(_("申请支持方式"), max_length=20, blank=True)
     basic_research = models.BooleanField(_("纯理论基础研究"), default=False)
     start_date = models.DateField(_("起始日期"), null=True, blank=True)
     end_date = models.DateField(_("完成日期"), null=True, blank=True)
     state = models.CharField(
-        _("状态"), max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT, db_index=True
+        _("状态"),
+        max_length=16,
+        choices=ApplicationState.choices,
+        default=ApplicationState.DRAFT,
+        db_index=True,
     )
-    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -73,10 +85,18 @@ class Application(models.Model):
             models.CheckConstraint(condition=Q(requested_amount__gte=0), name="app_requested_nonnegative"),
             models.CheckConstraint(condition=Q(self_raised__gte=0), name="app_self_raised_nonnegative"),
             models.CheckConstraint(
-                condition=Q(state=ApplicationState.DRAFT) | Q(submitted_at__isnull=False), name="app_submitted_has_time"
+                condition=Q(state__in=[ApplicationState.DRAFT, ApplicationState.CANCELLED])
+                | Q(submitted_at__isnull=False),
+                name="app_submitted_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(state=ApplicationState.RETURNED) | ~Q(return_reason=""), name="app_returned_has_reason"
+                condition=~Q(state=ApplicationState.RETURNED) | ~Q(return_reason=""),
+                name="app_returned_has_reason",
+            ),
+            # A forwarded application travelled in a numbered batch of its department.
+            models.CheckConstraint(
+                condition=~Q(state=ApplicationState.FORWARDED) | Q(batch__isnull=False),
+                name="app_forwarded_has_batch",
             ),
         ]
         indexes = [models.Index(fields=["call", "state"], name="app_call_state_idx")]
@@ -180,6 +200,10 @@ class Attachment(models.Model):
         ordering = ["application", "id"]
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="attachment_not_empty"),
+            models.UniqueConstraint(fields=["application", "sha256"], name="attachment_unique_content"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -200,9 +224,13 @@ class Prescreen(models.Model):
         verbose_name_plural = _("部门初审")
         constraints = [
             models.CheckConstraint(
-                condition=Q(decision=PrescreenDecision.RECOMMEND) | ~Q(reason=""), name="prescreen_reason_required"
+                condition=Q(decision=PrescreenDecision.RECOMMEND) | ~Q(reason=""),
+                name="prescreen_reason_required",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.get_decision_display()}"
 
 
 class FormalCheck(models.Model):
@@ -224,3 +252,6 @@ class FormalCheck(models.Model):
                 condition=Q(result=FormalResult.PASSED) | ~Q(reason=""), name="formal_failed_has_reason"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.get_result_display()}"

@@ -25,7 +25,10 @@ class Call(models.Model):
     support_modes = models.JSONField(_("支持方式"), default=list)
     ceiling = models.DecimalField(_("单项资助上限（元）"), max_digits=18, decimal_places=2)
     co_funding_ratio = models.DecimalField(
-        _("自筹资金与申请资金最低比例"), max_digits=6, decimal_places=4, default=0,
+        _("自筹资金与申请资金最低比例"),
+        max_digits=6,
+        decimal_places=4,
+        default=0,
         help_text=_("例如 1.0000 表示自筹资金不少于申请的财政资金。"),
     )
     eligible_kinds = models.JSONField(_("可申报单位类型"), default=list, blank=True)
@@ -48,7 +51,9 @@ class Call(models.Model):
         "core.Organisation", blank=True, related_name="designated_calls", verbose_name=_("指定承担单位")
     )
     state = models.CharField(_("状态"), max_length=12, choices=CallState.choices, default=CallState.DRAFT)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
@@ -61,7 +66,21 @@ class Call(models.Model):
             models.CheckConstraint(condition=Q(ceiling__gt=0), name="call_ceiling_positive"),
             models.CheckConstraint(condition=Q(co_funding_ratio__gte=0), name="call_cofunding_nonnegative"),
             models.CheckConstraint(
-                condition=~Q(state=CallState.PUBLISHED) | Q(published_at__isnull=False), name="call_published_has_time"
+                condition=~Q(state=CallState.PUBLISHED) | Q(published_at__isnull=False),
+                name="call_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_org_limit__gte=1) & Q(per_person_limit__gte=1), name="call_limits_positive"
+            ),
+            # 组阁揭榜: the challenge list is published with its targets, funding and deadline.
+            models.CheckConstraint(
+                condition=~Q(establishment_mode=EstablishmentMode.CHALLENGE)
+                | (
+                    ~Q(challenge_targets="")
+                    & Q(challenge_funding__gt=0)
+                    & Q(challenge_deadline__isnull=False)
+                ),
+                name="call_challenge_complete",
             ),
         ]
 

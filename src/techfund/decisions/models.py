@@ -34,7 +34,8 @@ class ProposalBatch(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fund_year", "number"], name="proposal_batch_number_unique"),
             models.CheckConstraint(
-                condition=Q(state=BatchState.DRAFT) | Q(submitted_at__isnull=False), name="batch_submitted_has_time"
+                condition=Q(state=BatchState.DRAFT) | Q(submitted_at__isnull=False),
+                name="batch_submitted_has_time",
             ),
         ]
 
@@ -44,7 +45,9 @@ class ProposalBatch(models.Model):
 
 class ProposalItem(models.Model):
     batch = models.ForeignKey(ProposalBatch, on_delete=models.PROTECT, related_name="items")
-    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="proposal_items")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="proposal_items"
+    )
     focus_area = models.ForeignKey("policy.FocusArea", on_delete=models.PROTECT, verbose_name=_("重点领域"))
     amount = models.DecimalField(_("建议金额（元）"), max_digits=18, decimal_places=2)
     support_mode = models.CharField(_("支持方式"), max_length=20)
@@ -56,18 +59,33 @@ class ProposalItem(models.Model):
     note = models.CharField(_("建议理由"), max_length=300, blank=True)
     state = models.CharField(_("状态"), max_length=14, choices=ItemState.choices, default=ItemState.PROPOSED)
     decision = models.CharField(_("审定意见"), max_length=10, choices=DecisionKind.choices, blank=True)
-    decided_amount = models.DecimalField(_("审定金额（元）"), max_digits=18, decimal_places=2, null=True, blank=True)
+    decided_amount = models.DecimalField(
+        _("审定金额（元）"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     basis = models.TextField(_("审定依据"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     publicity = models.ForeignKey(
-        "Publicity", null=True, blank=True, on_delete=models.PROTECT, related_name="items", verbose_name=_("公示")
+        "Publicity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("公示"),
     )
+    #: The application's state before it was proposed, restored when the office removes the item.
+    prior_state = models.CharField(_("列入前申报状态"), max_length=16, blank=True)
+    #: area → reserved when the batch goes to the leading group.
     reserve_entry = models.OneToOneField(
         "core.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: reserved → area for the part a modified decision cut (调整后同意).
+    adjust_entry = models.OneToOneField(
+        "core.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: reserved → area for the whole remaining reservation (rejected, or withdrawn on an upheld objection).
     release_entry = models.OneToOneField(
         "core.JournalEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -90,6 +108,17 @@ class ProposalItem(models.Model):
             models.CheckConstraint(
                 condition=Q(state=ItemState.PROPOSED) | ~Q(basis=""), name="item_decided_has_basis"
             ),
+            models.CheckConstraint(
+                condition=Q(state=ItemState.PROPOSED) | ~Q(decision=""), name="item_decided_has_decision"
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=DecisionKind.MODIFY) | Q(decided_amount__lt=F("amount")),
+                name="item_modified_below_proposed",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision=DecisionKind.REJECT) | Q(decided_amount__isnull=True),
+                name="item_rejected_has_no_amount",
+            ),
             models.UniqueConstraint(
                 fields=["application"],
                 condition=~Q(state__in=[ItemState.REJECTED, ItemState.WITHDRAWN]),
@@ -108,7 +137,9 @@ class Publicity(models.Model):
     starts_on = models.DateField(_("公示开始日期"))
     ends_on = models.DateField(_("公示截止日期"))
     working_days = models.PositiveSmallIntegerField(_("公示工作日数"))
-    state = models.CharField(_("状态"), max_length=10, choices=PublicityState.choices, default=PublicityState.OPEN)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=PublicityState.choices, default=PublicityState.OPEN
+    )
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     published_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -119,7 +150,9 @@ class Publicity(models.Model):
         verbose_name_plural = _("公示")
         constraints = [
             models.UniqueConstraint(fields=["fund_year", "number"], name="publicity_number_unique"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="publicity_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="publicity_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -132,7 +165,9 @@ class Objection(models.Model):
     name = models.CharField(_("异议人"), max_length=50)
     contact = models.CharField(_("联系方式"), max_length=100)
     reason = models.TextField(_("异议内容"))
-    state = models.CharField(_("状态"), max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN
+    )
     reply = models.TextField(_("处理意见"), blank=True)
     filed_at = models.DateTimeField(auto_now_add=True)
     resolved_by = models.ForeignKey(

@@ -34,6 +34,7 @@ class Demo:
     year: int
     logins: list[Login] = field(default_factory=list)
     created: bool = False
+    counts: dict = field(default_factory=dict)
 
 
 def _code(preset: str, n: int) -> str:
@@ -188,37 +189,62 @@ def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
     return fy
 
 
-def generate(preset: str = "rizhao", year: int | None = None, *, seed: int = 20260101) -> Demo:
+def default_year() -> int:
+    """This year, unless the holiday calendar does not reach it yet (publicity counts working days)."""
+    from techfund.core.workdays import package_years
+
+    return min(timezone.localdate().year, package_years()[1])
+
+
+def generate(
+    preset: str = "rizhao", year: int | None = None, *, seed: int = 20260101, log=print, scale: float = 1.0
+) -> Demo:
     from techfund.funds.models import FundYear
 
-    year = year or timezone.localdate().year
+    year = year or default_year()
     demo = Demo(preset=preset, year=year)
+    existing = FundYear.objects.filter(year=year).select_related("profile").first()
+    if existing is not None and existing.profile.code != preset:
+        raise DemoError(
+            f"本数据库已有{existing.profile.city}{year}年度的演示数据；一个数据库只运行一个城市。"
+            f"请换一个数据目录（例如 TECHFUND_VAR=var/{preset}）或先执行 make clean-demo。"
+        )
     profile = load_preset(preset, actor=None, year=year)
     rng = random.Random(seed)
-    if not FundYear.objects.filter(year=year).exists():
+    if existing is None:
+        from techfund.demo.intake import Intake
+
         with transaction.atomic():
+            log("  账号与单位 …")
             users = accounts(preset, rng)
             organisations(preset, users["sysadmin"], rng)
-            org_users = []
             for i, org in enumerate(
                 Organisation.objects.filter(
                     kind__in=[OrganisationKind.ENTERPRISE, OrganisationKind.UNIVERSITY]
                 ).order_by("uscc")[:3]
             ):
-                org_users.append(
-                    _user(
-                        users["sysadmin"],
-                        f"applicant{i + 1}",
-                        f"{org.name} 申报联系人",
-                        Role.APPLICANT,
-                        organisation=org,
-                        secadmin=users["secadmin"],
-                    )
+                _user(
+                    users["sysadmin"],
+                    f"applicant{i + 1}",
+                    f"{org.name} 申报联系人",
+                    Role.APPLICANT,
+                    organisation=org,
+                    secadmin=users["secadmin"],
                 )
-            fund_year(preset, year, profile, users, rng)
+            log("  年度资金与框架配置 …")
+            fy = fund_year(preset, year, profile, users, rng)
+            intake = Intake(preset, fy, users, rng, log=log, scale=scale)
+            orgs = intake.organisations(target=max(45, round(130 * scale)))
+            log(f"  单位 {len(orgs)} 家；专家库 …")
+            experts = intake.experts(orgs, count=max(16, round(64 * scale)))
+            demo.counts = intake.run(orgs, experts)
         demo.created = True
     demo.logins = logins()
     return demo
+
+
+class DemoError(Exception):
+    pass
 
 
 def logins() -> list[Login]:

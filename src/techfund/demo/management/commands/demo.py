@@ -1,9 +1,9 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from techfund.demo import data
-from techfund.demo.generator import generate
+from techfund.demo.generator import DemoError, generate
 
 
 class Command(BaseCommand):
@@ -15,11 +15,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, preset, year, **opts):
         t0 = time.monotonic()
-        demo = generate(preset, year)
+        try:
+            demo = generate(preset, year, log=self.stdout.write)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
         took = time.monotonic() - t0
         what = "生成" if demo.created else "已存在，未重复生成"
         self.stdout.write(f"演示数据（{data.CITY[preset]}，{demo.year}年度）{what}，用时 {took:.1f} 秒。")
         self.stdout.write(f"所有账号的密码均为：{data.DEMO_PASSWORD}")
         self.stdout.write(f"{'账号':<26}{'角色':<10}范围")
+        shown: dict[str, int] = {}
         for login in demo.logins:
-            self.stdout.write(f"{login.username:<28}{login.role:<10}{login.scope}")
+            shown[login.role] = shown.get(login.role, 0) + 1
+            if shown[login.role] <= (8 if login.role == "职能部门" else 3):
+                self.stdout.write(f"{login.username:<28}{login.role:<10}{login.scope}")
+        for role, n in shown.items():
+            if n > (8 if role == "职能部门" else 3):
+                self.stdout.write(f"（另有{role}账号 {n - 3} 个，见“账号管理”页面）")
+        if demo.counts:
+            states = "，".join(f"{k} {v}" for k, v in demo.counts.items() if v)
+            self.stdout.write(f"申报项目按状态：{states}")

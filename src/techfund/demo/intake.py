@@ -1,0 +1,703 @@
+"""A realistic intake for the demo year: calls of every establishment mode, a few hundred
+applications from well over a hundred organisations, department pre-screening, formal checks,
+expert review, proposal batches, leading-group decisions, publicity with objections.
+
+Everything goes through the services with the right actor; dates that the services let us pass
+(submission time, publicity start, "today" for objections and the end of publicity) follow the
+fund year's calendar, so the demo reads like a year of work. Applications end up in every state.
+"""
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils import timezone
+
+from techfund.applications import services as apps
+from techfund.applications.enums import ApplicationState
+from techfund.applications.models import Application
+from techfund.calls import services as calls
+from techfund.core.enums import OrganisationKind, Qualification, Role
+from techfund.core.models import Department, Organisation
+from techfund.core.services import people
+from techfund.decisions import services as decisions
+from techfund.demo import data
+from techfund.demo.topics import ABSTRACT, COUNTIES, INDUSTRIES, SUBJECTS, TOPICS, TRADES
+from techfund.review import services as review
+from techfund.review.enums import ReviewMethod
+
+TZ = timezone.get_current_timezone()
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number(rng: random.Random, division: str) -> str:
+    """A well-formed (check digit included) but invented resident ID number."""
+    born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 25))
+    body = f"{division[:4]}{rng.randint(1, 3):02d}{born:%Y%m%d}{rng.randint(100, 999)}"
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, 0, tzinfo=TZ)
+
+
+class Intake:
+    def __init__(
+        self, preset: str, fund_year, users: dict, rng: random.Random, log=print, scale: float = 1.0
+    ):
+        self.scale = scale
+        self.preset, self.fy, self.users, self.rng, self.log = preset, fund_year, users, rng, log
+        self.year = fund_year.year
+        self.profile = fund_year.profile
+        self.city = data.CITY[preset]
+        self.areas = list(self.profile.focus_areas.order_by("order"))
+        self.depts = {d.code: d for d in Department.objects.all()}
+        self.officers = users["departments"]
+        self.applicants: dict[int, object] = {}
+
+    def _n(self, n: int) -> int:
+        """``n`` at this intake's scale (tests run the same year at a tenth of the size)."""
+        return max(6, round(n * self.scale))
+
+    # ----------------------------------------------------------------- organisations and people
+    def organisations(self, target: int = 130) -> list[Organisation]:
+        orgs = list(Organisation.objects.exclude(kind=OrganisationKind.BANK).order_by("id"))
+        n = len(orgs)
+        counties, trades = COUNTIES[self.preset], TRADES
+        i = 0
+        while len(orgs) < target:
+            county, trade = counties[i % len(counties)], trades[(i // len(counties)) % len(trades)]
+            name = (
+                f"{self.city}{county}{trade}有限公司"
+                if i < len(counties) * len(trades)
+                else f"{self.city}{county}{trade}{i}有限公司"
+            )
+            i += 1
+            code = _uscc(self.preset, 500 + n + i)
+            if Organisation.objects.filter(uscc=code).exists():
+                continue
+            quals = self.rng.sample(
+                [Qualification.HIGH_TECH, Qualification.TECH_SME, Qualification.SPECIALISED],
+                k=self.rng.randint(0, 2),
+            )
+            orgs.append(
+                people.register_organisation(
+                    actor=self.users["sysadmin"],
+                    uscc=code,
+                    name=name,
+                    kind=OrganisationKind.ENTERPRISE,
+                    qualifications=quals,
+                    contact_name=self.rng.choice(data.PEOPLE),
+                    contact_phone=f"0633-{8300000 + i * 53}",
+                )
+            )
+        return orgs
+
+    def applicant_for(self, org: Organisation):
+        from techfund.demo.generator import _user
+
+        if org.pk not in self.applicants:
+            existing = (
+                org.grants.filter(role=Role.APPLICANT, revoked_at__isnull=True).select_related("user").first()
+            )
+            self.applicants[org.pk] = (
+                existing.user
+                if existing
+                else _user(
+                    self.users["sysadmin"],
+                    f"org{org.pk:04d}",
+                    f"{org.name} 申报联系人",
+                    Role.APPLICANT,
+                    organisation=org,
+                    secadmin=self.users["secadmin"],
+                )
+            )
+        return self.applicants[org.pk]
+
+    def experts(self, orgs: list[Organisation], count: int = 64) -> list:
+        from techfund.demo.generator import _user
+
+        pool = [
+            o
+            for o in orgs
+            if o.kind
+            in (
+                OrganisationKind.UNIVERSITY,
+                OrganisationKind.INSTITUTE,
+                OrganisationKind.HOSPITAL,
+                OrganisationKind.NEW_RD,
+            )
+        ]
+        pool += [o for o in orgs if o.kind == OrganisationKind.ENTERPRISE][:10]
+        titles = ["教授", "研究员", "正高级工程师", "副教授", "高级工程师", "主任医师"]
+        out = []
+        for i in range(count):
+            org = pool[i % len(pool)]
+            topic_area = i % len(TOPICS)
+            kws = sorted({k for t in TOPICS[topic_area] for k in t[1]})[:6]
+            name = (
+                self.rng.choice(data.PEOPLE[:10])[0]
+                + self.rng.choice("志国建海明华俊磊静燕晓文博")
+                + self.rng.choice("东伟强平军涛杰霞丽红刚")
+            )
+            user = (
+                self.users["expert"]
+                if i == 0
+                else _user(
+                    self.users["sysadmin"],
+                    f"expert{i:03d}",
+                    f"专家 {name}",
+                    Role.EXPERT,
+                    secadmin=self.users["secadmin"],
+                )
+            )
+            out.append(
+                review.register_expert(
+                    actor=self.users["office"],
+                    user=user,
+                    name=name if i else "陈教授",
+                    organisation=org,
+                    title=titles[i % len(titles)],
+                    subjects=[SUBJECTS[topic_area]],
+                    keywords=kws,
+                    profile=f"长期从事{'、'.join(kws[:3])}等方向研究。",
+                    max_load=30,
+                )
+            )
+        return out
+
+    # ----------------------------------------------------------------- calls
+    def calls(self, orgs: list[Organisation]) -> list:
+        """One call per establishment mode the city uses, plus competitive calls for the other areas."""
+        office, y = self.users["office"], self.year
+        spring = dict(opens_at=at(y, 3, 1, 9), closes_at=at(y, 5, 29, 17))
+        autumn = dict(opens_at=at(y, 10, 15, 9), closes_at=at(y, 12, 18, 17))
+        modes = list(self.profile.establishment_modes)
+        quotas = {c: 60 for c in self.officers}
+        institutes = [o for o in orgs if o.kind in (OrganisationKind.INSTITUTE, OrganisationKind.NEW_RD)]
+        universities = [o for o in orgs if o.kind == OrganisationKind.UNIVERSITY]
+        specs = []
+
+        def area_for(mode, prefer=0):
+            ordered = self.areas[prefer:] + self.areas[:prefer]
+            return next(a for a in ordered if mode in a.establishment_modes)
+
+        specs.append(
+            ("competitive", area_for("competitive", 0), "重大科技创新项目（竞争立项）", spring, 5_000_000, {})
+        )
+        if "challenge" in modes:
+            specs.append(
+                (
+                    "challenge",
+                    area_for("challenge", 0),
+                    "关键核心技术攻关“揭榜挂帅”榜单",
+                    spring,
+                    8_000_000,
+                    dict(
+                        challenge_targets="研制出满足港口重载工况的国产化智能装卸装备，关键部件国产化率≥90%，连续无故障运行≥2000小时。",
+                        challenge_funding=Decimal("8000000.00"),
+                        challenge_deadline=dt.date(y + 2, 6, 30),
+                    ),
+                )
+            )
+        if "competition" in modes:
+            specs.append(
+                (
+                    "competition",
+                    area_for("competition", 1),
+                    "创新创业大赛（以赛代评）",
+                    spring,
+                    1_000_000,
+                    dict(
+                        prize_tiers=[
+                            {"rank_from": 1, "rank_to": 1, "amount": "1000000.00"},
+                            {"rank_from": 2, "rank_to": 3, "amount": "600000.00"},
+                            {"rank_from": 4, "rank_to": 8, "amount": "300000.00"},
+                        ]
+                    ),
+                )
+            )
+        if "commissioned" in modes:
+            specs.append(
+                (
+                    "commissioned",
+                    area_for("commissioned", 2),
+                    "重点创新平台建设（定向委托）",
+                    spring,
+                    3_000_000,
+                    dict(designated_organisations=universities + institutes[:2]),
+                )
+            )
+        if "stable" in modes:
+            specs.append(
+                (
+                    "stable",
+                    next((a for a in self.areas if a.stable_support), None) or area_for("stable", 5),
+                    "市属科研院所与科普稳定支持",
+                    spring,
+                    2_000_000,
+                    dict(designated_organisations=institutes),
+                )
+            )
+        # Every focus area gets a call: competitive where it allows it, else its first mode.
+        covered = {s[1].pk for s in specs}
+        for area in self.areas:
+            if area.pk in covered or not area.establishment_modes:
+                continue
+            if "competitive" in area.establishment_modes:
+                specs.append(("competitive", area, f"{area.name}（竞争立项）", spring, 2_000_000, {}))
+            elif "stable" in area.establishment_modes:
+                specs.append(
+                    (
+                        "stable",
+                        area,
+                        f"{area.name}（稳定支持）",
+                        spring,
+                        1_000_000,
+                        dict(designated_organisations=institutes),
+                    )
+                )
+        specs.append(
+            (
+                "competitive",
+                area_for("competitive", 1),
+                f"{self.areas[1].name}（第二批，竞争立项）",
+                autumn,
+                1_500_000,
+                {},
+            )
+        )
+
+        out = []
+        for n, (mode, area, title, window, ceiling, extra) in enumerate(specs, start=1):
+            call = calls.create_call(
+                self.fy,
+                actor=office,
+                focus_area=area,
+                code=f"{self.preset[:2].upper()}-{y}-{n:02d}",
+                title=f"{y}年度{title}申报指南",
+                establishment_mode=mode,
+                ceiling=Decimal(ceiling),
+                support_modes=("grant",),
+                co_funding_ratio=Decimal("0.5") if mode == "competitive" else Decimal("0"),
+                body=f"根据《{self.profile.title}》，现发布{y}年度{area.name}申报指南。",
+                per_org_limit=3,
+                per_person_limit=1,
+                quotas=quotas,
+                **window,
+                **extra,
+            )
+            calls.publish_call(call, actor=office, now=window["opens_at"] - dt.timedelta(days=3))
+            out.append(call)
+        return out
+
+    # ----------------------------------------------------------------- applications
+    def application(self, call, org, k: int):
+        area_idx = min(self.areas.index(call.focus_area), len(TOPICS) - 1)
+        stem, kws, dept_code = TOPICS[area_idx][k % len(TOPICS[area_idx])]
+        if dept_code not in self.officers or k % 9 == 0:
+            # A department this city does not have (or now and then another one): spread the routing.
+            codes = sorted(self.officers)
+            dept_code = codes[k % len(codes)]
+        dept = self.depts[dept_code]
+        user = self.applicant_for(org)
+        requested = min(call.ceiling, Decimal(self.rng.randrange(30, 100)) * call.ceiling / 100).quantize(
+            Decimal("1000")
+        )
+        equipment = (requested * Decimal("0.3")).quantize(Decimal("1000"))
+        labour = (requested * Decimal("0.15")).quantize(Decimal("1000"))
+        indirect = (requested * Decimal("0.08")).quantize(Decimal("1000"))
+        business = requested - equipment - labour - indirect
+        suffix = self.rng.choice(
+            ["研究与示范", "研发及产业化", "关键技术攻关", "集成创新与应用", "工程化研究", "技术开发"]
+        )
+        title = f"{stem}{suffix}"
+        now = call.opens_at + dt.timedelta(days=self.rng.randint(1, 40))
+        app = apps.start_application(call, actor=user, department=dept, title=title, now=now)
+        lead_name = self.rng.choice(data.PEOPLE)
+        apps.save_draft(
+            app,
+            actor=user,
+            abstract=ABSTRACT.format(
+                city=self.city, industry=self.rng.choice(INDUSTRIES), kw0=kws[0], kw1=kws[1], kw2=kws[2]
+            ),
+            keywords=list(kws),
+            subject_code=SUBJECTS[area_idx],
+            requested_amount=requested,
+            self_raised=(requested * Decimal("0.8")).quantize(Decimal("1000")),
+            support_mode="grant",
+            start_date=dt.date(self.year + 1, 1, 1),
+            end_date=dt.date(self.year + 2, 12, 31),
+            team=[
+                {
+                    "name": lead_name,
+                    "id_number": id_number(self.rng, data.DIVISION[self.preset]),
+                    "role": "lead",
+                    "organisation_name": org.name,
+                    "title": "高级工程师",
+                },
+                {
+                    "name": self.rng.choice(data.PEOPLE),
+                    "id_number": id_number(self.rng, data.DIVISION[self.preset]),
+                    "role": "member",
+                    "organisation_name": org.name,
+                    "title": "工程师",
+                },
+            ],
+            budget_lines=[
+                {
+                    "category": "equipment",
+                    "item": "专用试验设备购置",
+                    "amount": equipment,
+                    "equipment_purchase": True,
+                },
+                {"category": "business", "item": "材料、测试化验加工、差旅会议等", "amount": business},
+                {"category": "labour", "item": "项目聘用人员劳务费", "amount": labour},
+                {"category": "indirect", "item": "间接费用", "amount": indirect},
+            ],
+            targets=[
+                {
+                    "kind": "output",
+                    "name": "申请发明专利",
+                    "indicator_type": "higher",
+                    "unit": "件",
+                    "target_value": self.rng.randint(2, 6),
+                },
+                {
+                    "kind": "output",
+                    "name": "形成新产品、新工艺",
+                    "indicator_type": "higher",
+                    "unit": "项",
+                    "target_value": self.rng.randint(1, 3),
+                },
+                {
+                    "kind": "outcome",
+                    "name": "新增销售收入",
+                    "indicator_type": "higher",
+                    "unit": "万元",
+                    "target_value": self.rng.randint(5, 50) * 100,
+                },
+                {
+                    "kind": "outcome",
+                    "name": "安全生产事故",
+                    "indicator_type": "zero",
+                    "unit": "起",
+                    "target_value": 0,
+                },
+            ],
+            milestones=[
+                {"due_date": dt.date(self.year + 1, 12, 31), "description": "完成关键技术攻关与样机研制"},
+                {"due_date": dt.date(self.year + 2, 12, 31), "description": "完成示范应用并通过验收"},
+            ],
+        )
+        return app, now
+
+    def run(self, orgs, experts) -> dict:
+        call_list = self.calls(orgs)
+        spring, autumn = call_list[:-1], call_list[-1]
+        # 90 applications to the first call, 40 to each other call (fewer where only designated units
+        # may apply), 24 to the autumn call: over 300 in all for either city.
+        plan = {c.pk: self._n(90 if c is spring[0] else 40) for c in spring}
+        plan[autumn.pk] = self._n(24)
+        enterprises = [o for o in orgs if o.kind == OrganisationKind.ENTERPRISE and o.credit_status == "good"]
+        per_org = defaultdict(int)
+        made = defaultdict(list)
+        self.log(f"  申报：{sum(plan.values())} 项 …")
+        for call in call_list:
+            designated = list(call.designated_organisations.all())
+            candidates = designated or enterprises + [
+                o for o in orgs if o.kind != OrganisationKind.ENTERPRISE and o.credit_status == "good"
+            ]
+            k = 0
+            while len(made[call.pk]) < plan[call.pk] and k < plan[call.pk] * 4:
+                # Walk the candidates from a different place per call, so most organisations apply somewhere.
+                org = candidates[(k + call.pk * 17) % len(candidates)]
+                k += 1
+                if per_org[(call.pk, org.pk)] >= (call.per_org_limit if not designated else 3):
+                    continue
+                if call.eligible_kinds and org.kind not in call.eligible_kinds:
+                    continue
+                per_org[(call.pk, org.pk)] += 1
+                made[call.pk].append(self.application(call, org, k))
+
+        counts = defaultdict(int)
+        for call in call_list:
+            entries = made[call.pk]
+            # Leave a few drafts; submit the rest.
+            submitted = []
+            for i, (app, now) in enumerate(entries):
+                if i % 29 == 5:
+                    continue  # stays a draft
+                apps.submit_application(
+                    app, actor=self.applicant_for(app.organisation), now=now + dt.timedelta(days=2)
+                )
+                submitted.append(app)
+            if call is autumn:
+                self._screen(call, submitted, keep_open=True)
+                continue
+            passed = self._screen(call, submitted)
+            self._formal(passed)
+        # Review and decide the spring calls.
+        reviewed = []
+        for call in spring:
+            ready = list(
+                Application.objects.filter(call=call, state=ApplicationState.FORMAL_PASSED).order_by("id")
+            )
+            if call is spring[-1]:
+                self._review(call, ready, experts, close=False)  # a round still open
+                continue
+            reviewed += self._review(call, ready, experts, close=True)
+        self._decide(reviewed)
+        for s in ApplicationState.values:
+            counts[s] = Application.objects.filter(call__fund_year=self.fy, state=s).count()
+        return counts
+
+    def _screen(self, call, submitted, keep_open=False):
+        rng = self.rng
+        by_dept = defaultdict(list)
+        for i, app in enumerate(submitted):
+            officer = self.officers[app.department.code]
+            if i % 23 == 3:
+                apps.withdraw_application(
+                    app, actor=self.applicant_for(app.organisation), reason="企业研发计划调整，主动撤回。"
+                )
+                continue
+            if keep_open and i % 4 == 0:
+                continue  # still waiting for the department
+            if i % 17 == 4:
+                apps.prescreen(app, actor=officer, decision="reject", reason="项目内容不属于本指南支持方向。")
+                continue
+            if i % 13 in (6, 9):
+                apps.prescreen(
+                    app,
+                    actor=officer,
+                    decision="return",
+                    reason="预算编制依据不足，请补充设备购置明细后重新提交。",
+                )
+                if i % 13 == 6:  # revised and resubmitted, then recommended (9: still with the applicant)
+                    apps.save_draft(
+                        app,
+                        actor=self.applicant_for(app.organisation),
+                        abstract=app.abstract + "（已按部门意见补充设备购置明细。）",
+                    )
+                    apps.submit_application(
+                        app,
+                        actor=self.applicant_for(app.organisation),
+                        now=call.closes_at - dt.timedelta(days=1),
+                    )
+                else:
+                    continue
+            apps.prescreen(app, actor=officer, decision="recommend", reason="")
+            by_dept[app.department.code].append(app)
+        forwarded = []
+        for code, recommended in by_dept.items():
+            keep = 1 if len(recommended) > 3 else 0  # a recommended one not yet forwarded
+            to_send = recommended[: len(recommended) - keep]
+            if keep_open:
+                to_send = to_send[: len(to_send) // 2]
+            for n in range(0, len(to_send), 20):
+                apps.forward_batch(
+                    call,
+                    actor=self.officers[code],
+                    department=self.depts[code],
+                    applications=to_send[n : n + 20],
+                    note=f"{self.depts[code].short_name}第{n // 20 + 1}批推荐",
+                )
+            forwarded += to_send
+        rng.shuffle(forwarded)
+        return forwarded
+
+    def _formal(self, forwarded):
+        office = self.users["office"]
+        for i, app in enumerate(forwarded):
+            if i % 19 == 7:
+                continue  # awaiting the formal check
+            if i % 16 == 2:
+                apps.formal_check(
+                    app, actor=office, result="failed", reason="承诺书未加盖单位公章，佐证材料不全。"
+                )
+            else:
+                apps.formal_check(app, actor=office)
+
+    def _review(self, call, ready, experts, *, close: bool):
+        office = self.users["office"]
+        if not ready:
+            return []
+        method = (
+            ReviewMethod.COMPETITION
+            if call.establishment_mode == "competition"
+            else (
+                ReviewMethod.MEETING
+                if call.establishment_mode in ("commissioned", "stable")
+                else ReviewMethod.REMOTE
+            )
+        )
+        rnd = review.create_round(
+            call,
+            actor=office,
+            name="通讯评审" if method == ReviewMethod.REMOTE else str(method.label),
+            method=method,
+            criteria=[
+                {"code": "innovation", "name": "技术先进性与创新性", "weight": 30},
+                {"code": "feasibility", "name": "技术路线可行性", "weight": 25},
+                {"code": "team", "name": "团队与条件保障", "weight": 15},
+                {"code": "benefit", "name": "经济社会效益", "weight": 20},
+                {"code": "budget", "name": "预算合理性", "weight": 10},
+            ],
+        )
+        held = ready[:-2] if len(ready) > 6 else ready  # a couple stay formal_passed for the next round
+        load = defaultdict(int)
+        assignments = []
+        for app in held:
+            picked = []
+            pool = sorted(experts, key=lambda e: (load[e.pk], self.rng.random()))
+            for e in pool:
+                if e.organisation_id == app.organisation_id or e.pk in picked:
+                    continue
+                picked.append(e.pk)
+                load[e.pk] += 1
+                assignments.append(review.assign(rnd, actor=office, application=app, expert=e))
+                if len(picked) == 3:
+                    break
+        review.open_round(rnd, actor=office)
+        quality = {app.pk: self.rng.uniform(55, 95) for app in held}
+        for n, a in enumerate(assignments):
+            if not close and n % 3 == 2:
+                continue  # still being scored
+            base = quality[a.application_id] + self.rng.uniform(-6, 6)
+            scores = {
+                c: max(0, min(100, round(base + self.rng.uniform(-8, 8))))
+                for c in ("innovation", "feasibility", "team", "benefit", "budget")
+            }
+            rec = "support" if base >= 80 else ("support_revised" if base >= 65 else "not_support")
+            review.submit_score(
+                a,
+                actor=a.expert.user,
+                scores=scores,
+                comment="技术路线清晰，建议加强产业化应用论证。",
+                recommendation=rec,
+            )
+        if close:
+            review.close_round(rnd, actor=office)
+            return held
+        return []
+
+    def _decide(self, reviewed):
+        office, leader = self.users["office"], self.users["leader"]
+
+        def score(a):
+            result = a.round_results.order_by("-round__sequence").first()
+            return result.score if result else Decimal(0)
+
+        by_score = sorted(reviewed, key=lambda a: -score(a))
+        # Take the best-ranked applications while the focus area's allocation allows (10 % kept back).
+        room = {a.pk: decisions.remaining_allocation(self.fy, a) * Decimal("0.9") for a in self.areas}
+        chosen = []
+        for app in by_score:
+            amount = min(app.requested_amount, app.call.ceiling)
+            if score(app) >= 60 and room[app.call.focus_area_id] >= amount:
+                room[app.call.focus_area_id] -= amount
+                chosen.append(app)
+        groups = [
+            chosen[: len(chosen) // 2],
+            chosen[len(chosen) // 2 : len(chosen) * 5 // 6],
+            chosen[len(chosen) * 5 // 6 :],
+        ]
+        year = self.year
+        # Batch 1: decided, publicised in July, objections resolved, ended → final.
+        b1 = decisions.create_batch(self.fy, actor=office, title=f"{year}年度第一批立项建议清单")
+        items1 = [self._propose(b1, a) for a in groups[0]]
+        decisions.submit_batch(b1, actor=office)
+        approved1 = []
+        for i, item in enumerate(items1):
+            if i % 11 == 4:
+                decisions.decide_item(
+                    item, actor=leader, decision="reject", basis="与在研项目内容重复，不予支持。"
+                )
+            elif i % 7 == 3:
+                decisions.decide_item(
+                    item,
+                    actor=leader,
+                    decision="modify",
+                    amount=(item.amount * Decimal("0.8")).quantize(Decimal("1000")),
+                    basis="压减设备购置预算，按80%安排。",
+                )
+                approved1.append(item)
+            else:
+                decisions.decide_item(item, actor=leader, decision="approve", basis="经领导小组研究同意。")
+                approved1.append(item)
+        p1 = decisions.publish_publicity(
+            self.fy,
+            actor=office,
+            items=approved1,
+            starts_on=dt.date(year, 7, 6),
+            title=f"{year}年度市级科技创新发展资金第一批拟立项项目公示",
+        )
+        if len(approved1) >= 2:
+            o1 = decisions.file_objection(
+                p1,
+                item=approved1[0],
+                name="张先生",
+                contact="13806331234",
+                reason="该单位核心技术人员同时在另一申报项目中担任负责人，存在多头申报。",
+                today=dt.date(year, 7, 8),
+            )
+            o2 = decisions.file_objection(
+                p1,
+                item=approved1[1],
+                name="匿名群众",
+                contact="（未留）",
+                reason="怀疑该企业研发投入数据不实。",
+                today=dt.date(year, 7, 9),
+            )
+            decisions.resolve_objection(
+                o1,
+                actor=office,
+                upheld=True,
+                reply="经核查，项目负责人在同一年度重复申报属实，撤销该项目立项。",
+            )
+            decisions.resolve_objection(
+                o2, actor=office, upheld=False, reply="经核查企业财务审计报告，研发投入数据真实，异议不成立。"
+            )
+        decisions.end_publicity(p1, actor=office, today=dt.date(year, 7, 20))
+        # Batch 2: decided and publicised now (still in publicity), with some approved items not yet publicised.
+        if groups[1]:
+            b2 = decisions.create_batch(self.fy, actor=office, title=f"{year}年度第二批立项建议清单")
+            items2 = [self._propose(b2, a) for a in groups[1]]
+            decisions.submit_batch(b2, actor=office)
+            for item in items2:
+                decisions.decide_item(item, actor=leader, decision="approve", basis="经领导小组研究同意。")
+            half = items2[: max(1, len(items2) * 2 // 3)]
+            start = decisions.next_working_day(min(timezone.localdate(), dt.date(year, 12, 20)))
+            decisions.publish_publicity(
+                self.fy,
+                actor=office,
+                items=half,
+                starts_on=start,
+                title=f"{year}年度市级科技创新发展资金第二批拟立项项目公示",
+            )
+        # Batch 3: still being drafted by the office.
+        if groups[2]:
+            b3 = decisions.create_batch(
+                self.fy, actor=office, title=f"{year}年度第三批立项建议清单（拟定中）"
+            )
+            for a in groups[2]:
+                self._propose(b3, a)
+
+    def _propose(self, batch, app):
+        amount = min(app.requested_amount, app.call.ceiling)
+        return decisions.propose_item(
+            batch,
+            actor=self.users["office"],
+            application=app,
+            amount=amount,
+            support_mode="grant",
+            note="评审排名靠前，建议支持。",
+        )
+
+
+def _uscc(preset: str, n: int) -> str:
+    from techfund.core import uscc
+
+    return uscc.make("91" + data.DIVISION[preset], f"MA{n:05d}X"[:8])

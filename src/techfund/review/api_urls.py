@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from techfund.review import api
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("review/experts", api.ExpertViewSet, basename="review-expert")
+router.register("review/rounds", api.RoundViewSet, basename="review-round")
+router.register("review/assignments", api.AssignmentViewSet, basename="review-assignment")
+router.register("review/results", api.ResultViewSet, basename="review-result")
+urlpatterns = router.urls

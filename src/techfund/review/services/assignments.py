@@ -1,0 +1,318 @@
+"""评审任务: the office assigns experts to applications by hand; the expert scores each criterion
+and comments, or declines (回避 / 拒绝) saying why.
+
+An expert never reviews an application of their own organisation (the refusal names the conflict).
+A submitted score is final. The later review engine adds automated conflicts and assignment on
+these same records.
+"""
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from techfund.applications.enums import ApplicationState
+from techfund.applications.models import Application
+from techfund.core.errors import ServiceError
+from techfund.core.permissions import require
+from techfund.core.services import audit
+from techfund.review import validation
+from techfund.review.enums import AssignmentState, ExpertStatus, Recommendation, RoundState
+from techfund.review.models import Assignment, Expert, ReviewRound, RoundResult, Score
+from techfund.review.scopes import HOLDING, visible_assignments, visible_rounds
+from techfund.review.services.application_states import enter_review, leave_review
+from techfund.review.transitions import ASSIGNABLE, ASSIGNMENT
+
+#: Round states in which experts may be assigned or withdrawn.
+ASSIGNING = frozenset({RoundState.DRAFT, RoundState.OPEN})
+
+
+def _who(assignment: Assignment) -> dict:
+    return {
+        "round": assignment.round_id,
+        "application": assignment.application_id,
+        "application_number": assignment.application.number,
+        "expert": assignment.expert_id,
+        "expert_name": assignment.expert.name,
+        "state": assignment.state,
+    }
+
+
+def conflict(expert: Expert, application: Application) -> str:
+    """Why the expert may not review the application ("" when nothing is known against it)."""
+    org = application.organisation
+    same = (expert.organisation_id is not None and expert.organisation_id == org.pk) or (
+        expert.organisation_id is None
+        and expert.organisation_name.strip()
+        and expert.organisation_name.strip() == org.name.strip()
+    )
+    if same:
+        return _("回避：专家%(expert)s的工作单位“%(org)s”就是申报项目 %(n)s 的申报单位，不能评审该项目。") % {
+            "expert": expert.name,
+            "org": org.name,
+            "n": application.number,
+        }
+    return ""
+
+
+def _check_application(round_: ReviewRound, application: Application) -> None:
+    if application.call_id != round_.call_id:
+        msg = _("申报项目 %(n)s 不属于本轮评审的申报指南“%(call)s”。") % {
+            "n": application.number,
+            "call": round_.call.title,
+        }
+        raise ServiceError(msg, code="application_other_call", errors={"application": [msg]})
+    if application.state in ASSIGNABLE:
+        return
+    in_previous = (
+        round_.previous_id is not None
+        and RoundResult.objects.filter(round_id=round_.previous_id, application=application).exists()
+    )
+    if in_previous and application.state == ApplicationState.REVIEWED:
+        return
+    if application.state == ApplicationState.REVIEWED:
+        msg = _("申报项目 %(n)s 已完成评审；只有上一轮评审结果中的项目才能进入下一轮评审。") % {
+            "n": application.number
+        }
+    else:
+        msg = _("申报项目 %(n)s 当前状态为“%(s)s”，不能分配评审专家（须为形式审查通过或评审中）。") % {
+            "n": application.number,
+            "s": application.get_state_display(),
+        }
+    raise ServiceError(msg, code="application_not_assignable", errors={"application": [msg]})
+
+
+def _lock_round(round_id: int) -> ReviewRound:
+    return ReviewRound.objects.select_for_update(of=("self",)).select_related("call").get(pk=round_id)
+
+
+@transaction.atomic
+def assign(round_: ReviewRound, *, actor, application: Application, expert: Expert) -> Assignment:
+    """分配评审专家 to one application (the round is in preparation or under way)."""
+    round_ = _lock_round(round_.pk)
+    role = require(actor, "review.assign", round_, visible=visible_rounds(actor))
+    if round_.state not in ASSIGNING:
+        raise ServiceError(
+            _("“%(name)s”已结束，不能再分配评审专家。") % {"name": round_.name}, code="round_closed"
+        )
+    expert = Expert.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=expert.pk)
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=application.pk)
+    )
+    _check_application(round_, application)
+    if expert.status != ExpertStatus.ACTIVE:
+        msg = _("专家%(expert)s当前为“%(s)s”，不能分配评审任务。") % {
+            "expert": expert.name,
+            "s": expert.get_status_display(),
+        }
+        raise ServiceError(msg, code="expert_not_active", errors={"expert": [msg]})
+    why = conflict(expert, application)
+    if why:
+        raise ServiceError(why, code="conflict_same_organisation", errors={"expert": [why]})
+    existing = Assignment.objects.filter(round=round_, application=application, expert=expert).first()
+    if existing is not None:
+        if existing.state == AssignmentState.DECLINED:
+            msg = _("专家%(expert)s已对申报项目 %(n)s 回避/拒绝评审，不能再次分配。")
+        else:
+            msg = _("专家%(expert)s已分配评审申报项目 %(n)s。")
+        msg = msg % {"expert": expert.name, "n": application.number}
+        raise ServiceError(msg, code="already_assigned", errors={"expert": [msg]})
+    load = Assignment.objects.filter(round=round_, expert=expert, state__in=HOLDING).count()
+    if load >= expert.max_load:
+        msg = _("专家%(expert)s在本轮已有 %(load)s 项评审任务，达到每轮上限 %(max)s 项。") % {
+            "expert": expert.name,
+            "load": load,
+            "max": expert.max_load,
+        }
+        raise ServiceError(msg, code="expert_load_full", errors={"expert": [msg]})
+    assignment = Assignment.objects.create(
+        round=round_, application=application, expert=expert, assigned_by=actor
+    )
+    if round_.state == RoundState.OPEN:
+        enter_review(application, actor=actor, role=role, round_=round_)
+    audit.record(
+        "review.assignment.created", actor=actor, role=role, target=assignment, after=_who(assignment)
+    )
+    return assignment
+
+
+def _lock_assignment(assignment: Assignment) -> tuple[ReviewRound, Assignment]:
+    """Lock the round first, then the assignment (the same order in every review service)."""
+    round_id = Assignment.objects.values_list("round_id", flat=True).get(pk=assignment.pk)
+    round_ = _lock_round(round_id)
+    assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("expert", "application")
+        .get(pk=assignment.pk)
+    )
+    assignment.round = round_
+    return round_, assignment
+
+
+@transaction.atomic
+def unassign(assignment: Assignment, *, actor, reason: str) -> None:
+    """撤销评审任务 before the expert scores it (the record goes; the trail keeps who, when and why)."""
+    round_, assignment = _lock_assignment(assignment)
+    role = require(actor, "review.assign", assignment, visible=visible_assignments(actor))
+    if round_.state not in ASSIGNING:
+        raise ServiceError(
+            _("“%(name)s”已结束，不能撤销评审任务。") % {"name": round_.name}, code="round_closed"
+        )
+    if assignment.state != AssignmentState.ASSIGNED:
+        raise ServiceError(
+            _("专家%(expert)s对申报项目 %(n)s 的评审任务当前为“%(s)s”，只能撤销尚未评分的任务。")
+            % {
+                "expert": assignment.expert.name,
+                "n": assignment.application.number,
+                "s": assignment.get_state_display(),
+            },
+            code="assignment_not_withdrawable",
+        )
+    reason = validation.required_text(
+        reason, field="reason", max_length=300, label=_("理由"), message=_("撤销评审任务须说明理由。")
+    )
+    audit.record(
+        "review.assignment.removed",
+        actor=actor,
+        role=role,
+        target=assignment,
+        before=_who(assignment),
+        reason=reason,
+    )
+    application = Application.objects.select_for_update().get(pk=assignment.application_id)
+    assignment.delete()
+    if round_.state == RoundState.OPEN:
+        leave_review(application, actor=actor, role=role, round_=round_, reason=reason)
+
+
+def _check_open_for_expert(round_: ReviewRound, assignment: Assignment) -> None:
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise ServiceError(_("您已提交该项目的评分，提交后不能修改。"), code="score_final")
+    if assignment.state == AssignmentState.DECLINED:
+        raise ServiceError(_("您已回避/拒绝该评审任务。"), code="assignment_declined")
+    if round_.state == RoundState.DRAFT:
+        raise ServiceError(_("本轮评审尚未开始，请在开始后再评分。"), code="round_not_open")
+    if round_.state != RoundState.OPEN:
+        raise ServiceError(_("本轮评审已结束。"), code="round_closed")
+
+
+def clean_scores(criteria, scores) -> dict:
+    """Every criterion scored, each within 0..its full mark with at most two places; errors are keyed
+    ``scores.<criterion code>`` (``scores`` for codes that are not criteria of the round)."""
+    if not isinstance(scores, Mapping):
+        msg = _("评分应为“评审要素 → 分值”的对应表。")
+        raise ServiceError(msg, code="scores_invalid", errors={"scores": [msg]})
+    errors: dict = {}
+    codes = {c.code for c in criteria}
+    unknown = sorted(str(k) for k in scores if k not in codes)
+    if unknown:
+        errors["scores"] = [_("不是本轮评审要素：%(codes)s。") % {"codes": "、".join(unknown)}]
+    out = {}
+    for c in criteria:
+        field = f"scores.{c.code}"
+        value = scores.get(c.code)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors[field] = [_("请为“%(name)s”评分。") % {"name": c.name}]
+            continue
+        try:
+            v = validation.decimal(value, field=field, label=c.name)
+        except ServiceError as exc:
+            errors.update(exc.errors)
+            continue
+        if v < 0 or v > c.max_score:
+            errors[field] = [
+                _("“%(name)s”的得分应在 0 到 %(max)s 之间，收到 %(v)s。")
+                % {"name": c.name, "max": validation.fmt_score(c.max_score), "v": value}
+            ]
+            continue
+        out[c] = v
+    if errors:
+        validation.raise_errors(errors, code="scores_invalid", summary=_("评分有误，请按提示修改。"))
+    return out
+
+
+def weighted_total(values: dict) -> Decimal:
+    """Σ value / full mark × weight, on a 0–100 scale, two places half up."""
+    return validation.round2(sum((v / c.max_score * c.weight for c, v in values.items()), Decimal("0")))
+
+
+@transaction.atomic
+def submit_score(
+    assignment: Assignment, *, actor, scores: dict, comment: str, recommendation: str
+) -> Assignment:
+    """提交评分: one score per criterion, a comment and a recommendation; final once submitted."""
+    round_, assignment = _lock_assignment(assignment)
+    role = require(actor, "review.score", assignment, visible=visible_assignments(actor))
+    _check_open_for_expert(round_, assignment)
+    ASSIGNMENT.check(assignment, AssignmentState.SUBMITTED)
+    criteria = list(round_.criteria.all())
+    errors: dict = {}
+    values = {}
+    try:
+        values = clean_scores(criteria, scores)
+    except ServiceError as exc:
+        errors.update(exc.errors)
+    try:
+        comment = validation.required_text(
+            comment, field="comment", max_length=5000, label=_("评审意见"), message=_("请填写评审意见。")
+        )
+    except ServiceError as exc:
+        errors.update(exc.errors)
+    if recommendation not in Recommendation.values:
+        errors["recommendation"] = [_("请选择评审建议。")]
+    if errors:
+        validation.raise_errors(errors, code="score_invalid", summary=_("评分有误，请按提示修改。"))
+    Score.objects.bulk_create([Score(assignment=assignment, criterion=c, value=v) for c, v in values.items()])
+    assignment.total = weighted_total(values)
+    assignment.comment = comment
+    assignment.recommendation = recommendation
+    assignment.state = AssignmentState.SUBMITTED
+    assignment.submitted_at = timezone.now()
+    assignment.save(update_fields=["total", "comment", "recommendation", "state", "submitted_at"])
+    audit.record(
+        "review.score.submitted",
+        actor=actor,
+        role=role,
+        target=assignment,
+        before={"state": AssignmentState.ASSIGNED},
+        after={
+            "state": AssignmentState.SUBMITTED,
+            "scores": {c.code: v for c, v in values.items()},
+            "total": assignment.total,
+            "recommendation": recommendation,
+            "comment": comment,
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def decline(assignment: Assignment, *, actor, reason: str) -> Assignment:
+    """回避 / 拒绝: the expert gives the application back, saying why (e.g. a conflict of interest)."""
+    round_, assignment = _lock_assignment(assignment)
+    role = require(actor, "review.decline", assignment, visible=visible_assignments(actor))
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise ServiceError(_("您已提交该项目的评分，不能再回避或拒绝。"), code="score_final")
+    if round_.state == RoundState.CLOSED:
+        raise ServiceError(_("本轮评审已结束。"), code="round_closed")
+    ASSIGNMENT.check(assignment, AssignmentState.DECLINED)
+    reason = validation.required_text(
+        reason, field="reason", max_length=300, label=_("理由"), message=_("回避或拒绝评审须说明理由。")
+    )
+    assignment.state = AssignmentState.DECLINED
+    assignment.decline_reason = reason
+    assignment.save(update_fields=["state", "decline_reason"])
+    audit.record(
+        "review.assignment.declined",
+        actor=actor,
+        role=role,
+        target=assignment,
+        before={"state": AssignmentState.ASSIGNED},
+        after={"state": AssignmentState.DECLINED},
+        reason=reason,
+    )
+    return assignment

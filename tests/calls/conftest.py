@@ -1,0 +1,3 @@
+"""The calls tests use the fixtures shared with the applications tests."""
+
+from tests.calls.fixtures import *  # noqa: F403
