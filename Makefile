@@ -10,6 +10,9 @@ PYTEST_WORKERS ?= 2
 .PHONY: demo test install lint fmt migrate serve messages bench clean-demo
 
 $(VENV)/.installed: requirements-dev.txt
+	@# GNU gettext: the i18n test extracts strings as `make messages` does (Debian package gettext).
+	@command -v msgfmt >/dev/null || { command -v apt-get >/dev/null && apt-get install -y -qq gettext >/dev/null \
+		|| { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }; } || true
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check uv
 	@$(VENV)/bin/uv pip install --python $(PY) -q -r requirements-dev.txt
@@ -21,7 +24,6 @@ install: $(VENV)/.installed
 # Safe to run again: existing demo data is kept and only the logins are printed.
 demo: install
 	@$(PY) manage.py migrate --no-input -v 0
-	@$(PY) manage.py compilemessages -v 0 --ignore=.venv 2>/dev/null || true
 	@$(PY) manage.py collectstatic --no-input -v 0
 	@$(PY) manage.py demo --preset $(PRESET)
 	@echo "==> http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
@@ -29,8 +31,8 @@ demo: install
 
 # Lint, migrations check, then the whole suite on SQLite and, when DATABASE_URL names one, PostgreSQL.
 test: install
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
 	env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 1
 	env -u DATABASE_URL $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -39,11 +41,11 @@ test: install
 	else echo "==> DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 lint: install
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests
 
 fmt: install
-	$(VENV)/bin/ruff check --fix src tests bench
-	$(VENV)/bin/ruff format src tests bench
+	$(VENV)/bin/ruff check --fix src tests
+	$(VENV)/bin/ruff format src tests
 
 # Re-extract and compile the English catalogue (source strings are Chinese).
 messages: install
