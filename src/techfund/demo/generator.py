@@ -190,10 +190,13 @@ def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
 
 
 def default_year() -> int:
-    """This year, unless the holiday calendar does not reach it yet (publicity counts working days)."""
+    """This year (last year before September), within the years the holiday calendar covers."""
     from techfund.core.workdays import package_years
 
-    return min(timezone.localdate().year, package_years()[1])
+    today = timezone.localdate()
+    # The demo year runs from spring calls to autumn publicity: before September, show last year's.
+    year = today.year if today.month >= 9 else today.year - 1
+    return min(year, package_years()[1])
 
 
 def generate(

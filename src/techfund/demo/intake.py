@@ -313,7 +313,10 @@ class Intake:
             ["研究与示范", "研发及产业化", "关键技术攻关", "集成创新与应用", "工程化研究", "技术开发"]
         )
         title = f"{stem}{suffix}"
-        now = call.opens_at + dt.timedelta(days=self.rng.randint(1, 40))
+        # Started some days after the call opened — never later than the real present.
+        now = min(
+            call.opens_at + dt.timedelta(days=self.rng.randint(1, 40)), _latest() - dt.timedelta(days=3)
+        )
         app = apps.start_application(call, actor=user, department=dept, title=title, now=now)
         lead_name = self.rng.choice(data.PEOPLE)
         apps.save_draft(
@@ -430,7 +433,9 @@ class Intake:
                 if i % 29 == 5:
                     continue  # stays a draft
                 apps.submit_application(
-                    app, actor=self.applicant_for(app.organisation), now=now + dt.timedelta(days=2)
+                    app,
+                    actor=self.applicant_for(app.organisation),
+                    now=min(now + dt.timedelta(days=2), _latest()),
                 )
                 submitted.append(app)
             if call is autumn:
@@ -484,7 +489,7 @@ class Intake:
                     apps.submit_application(
                         app,
                         actor=self.applicant_for(app.organisation),
-                        now=call.closes_at - dt.timedelta(days=1),
+                        now=min(call.closes_at - dt.timedelta(days=1), _latest()),
                     )
                 else:
                     continue
@@ -695,6 +700,11 @@ class Intake:
             support_mode="grant",
             note="评审排名靠前，建议支持。",
         )
+
+
+def _latest() -> dt.datetime:
+    """The demo never dates anything after now."""
+    return timezone.now() - dt.timedelta(hours=1)
 
 
 def _uscc(preset: str, n: int) -> str:
