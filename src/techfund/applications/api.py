@@ -36,10 +36,14 @@ from techfund.applications.models import (
 )
 from techfund.applications.scopes import visible_applications, visible_batches
 from techfund.calls.scopes import visible_calls
-from techfund.funds.api import ERRORS, AmountField, ReasonSerializer
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
+from techfund.core.api import (
+    ERRORS,
+    MONEY,
+    AmountField,
+    ReasonSerializer,
+    ServiceViewSetMixin,
+    filter_by_params,
+)
 
 # ---------------------------------------------------------------- reading
 
@@ -275,16 +279,15 @@ def _details(qs):
         summary="项目申报详情", responses={200: ApplicationDetailSerializer, 404: ERRORS[404]}
     ),
 )
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    result_serializer_class = ApplicationDetailSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         qs = visible_applications(self.request.user)
-        params = self.request.query_params
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
-        if params.get("call", "").isdigit():
-            qs = qs.filter(call_id=int(params["call"]))
+        qs = filter_by_params(qs, self.request.query_params, ids=["call"], choices={"state": None})
         if self.action == "list":
             qs = qs.select_related("call", "organisation", "department", "batch").prefetch_related(
                 Prefetch("team", queryset=TeamMember.objects.filter(role=TeamRole.LEAD), to_attr="leads")
@@ -294,12 +297,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def get_serializer_class(self):
         return ApplicationSerializer if self.action == "list" else ApplicationDetailSerializer
 
-    def _out(self, app, code=200):
-        app = _details(visible_applications(self.request.user)).get(pk=app.pk)
-        return Response(ApplicationDetailSerializer(app).data, status=code)
+    def result_queryset(self):
+        return _details(visible_applications(self.request.user))
 
     def retrieve(self, request, pk=None):
-        return self._out(self.get_object())
+        return self.result(self.get_object())
 
     @extend_schema(
         summary="开始申报（草稿）",
@@ -307,9 +309,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         responses={201: ApplicationDetailSerializer, **ERRORS},
     )
     def create(self, request):
-        s = ApplicationCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(ApplicationCreateSerializer)
         call = get_object_or_404(visible_calls(request.user), pk=d["call"])
         app = services.start_application(
             call,
@@ -318,7 +318,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             title=d["title"],
             organisation=d["organisation"],
         )
-        return self._out(app, 201)
+        return self.result(app, 201)
 
     @extend_schema(
         summary="保存草稿（所传字段替换原值）",
@@ -327,10 +327,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     )
     def partial_update(self, request, pk=None):
         app = self.get_object()
-        s = DraftSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.save_draft(app, actor=request.user, **s.validated_data)
-        return self._out(app)
+        services.save_draft(app, actor=request.user, **self.validated(DraftSerializer))
+        return self.result(app)
 
     @extend_schema(
         summary="提交前检查（不提交）", request=None, responses={200: ApplicationFindingsSerializer, **ERRORS}
@@ -348,7 +346,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(summary="提交申报", request=None, responses={200: ApplicationDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._out(services.submit_application(self.get_object(), actor=request.user))
+        return self.result(services.submit_application(self.get_object(), actor=request.user))
 
     @extend_schema(
         summary="撤回申报（须说明理由）",
@@ -358,11 +356,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         app = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._out(
-            services.withdraw_application(app, actor=request.user, reason=s.validated_data["reason"])
-        )
+        return self.result(services.withdraw_application(app, actor=request.user, reason=self.reason()))
 
     @extend_schema(
         summary="部门初审（推荐、退回修改、不予推荐）",
@@ -372,10 +366,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def prescreen(self, request, pk=None):
         app = self.get_object()
-        s = PrescreenRequestSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.prescreen(app, actor=request.user, **s.validated_data)
-        return self._out(app)
+        services.prescreen(app, actor=request.user, **self.validated(PrescreenRequestSerializer))
+        return self.result(app)
 
     @extend_schema(
         summary="形式审查",
@@ -385,10 +377,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"], url_path="formal-check", url_name="formal-check")
     def formal_check(self, request, pk=None):
         app = self.get_object()
-        s = FormalCheckRequestSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.formal_check(app, actor=request.user, **s.validated_data)
-        return self._out(app)
+        services.formal_check(app, actor=request.user, **self.validated(FormalCheckRequestSerializer))
+        return self.result(app)
 
     @extend_schema(
         methods=["GET"],
@@ -407,11 +397,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         app = self.get_object()
         if request.method == "GET":
             return Response(AttachmentSerializer(app.attachments.all(), many=True).data)
-        s = AttachmentUploadSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        att = services.add_attachment(
-            app, actor=request.user, uploaded_file=s.validated_data["file"], kind=s.validated_data["kind"]
-        )
+        d = self.validated(AttachmentUploadSerializer)
+        att = services.add_attachment(app, actor=request.user, uploaded_file=d["file"], kind=d["kind"])
         return Response(AttachmentSerializer(att).data, status=201)
 
     @extend_schema(
@@ -484,8 +471,10 @@ class ForwardBatchCreateSerializer(serializers.Serializer):
     list=extend_schema(summary="报送批次列表", parameters=[CALL_FILTER]),
     retrieve=extend_schema(summary="报送批次", responses={200: ForwardBatchSerializer, 404: ERRORS[404]}),
 )
-class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ForwardBatchSerializer
+class BatchViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = ForwardBatchSerializer
 
     def get_queryset(self):
         qs = (
@@ -494,9 +483,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             .prefetch_related(Prefetch("applications", queryset=Application.objects.only("id", "batch_id")))
             .annotate(n=Count("applications"))
         )
-        call = self.request.query_params.get("call", "")
-        if call.isdigit():
-            qs = qs.filter(call_id=int(call))
+        qs = filter_by_params(qs, self.request.query_params, ids=["call"])
         return qs.order_by("call_id", "department_id", "number")
 
     @extend_schema(
@@ -509,9 +496,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         },
     )
     def create(self, request):
-        s = ForwardBatchCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(ForwardBatchCreateSerializer)
         call = get_object_or_404(visible_calls(request.user), pk=d["call"])
         batch = services.forward_batch(
             call,
@@ -520,7 +505,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             applications=d["applications"],
             note=d["note"],
         )
-        return Response(ForwardBatchSerializer(self.get_queryset().get(pk=batch.pk)).data, status=201)
+        return self.result(batch, 201)
 
 
 __all__ = ["ApplicationViewSet", "BatchViewSet"]

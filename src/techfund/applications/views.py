@@ -55,13 +55,8 @@ from techfund.core.enums import Role
 from techfund.core.errors import ServiceError
 from techfund.core.models import Department, Organisation
 from techfund.core.permissions import can
-from techfund.core.views.helpers import paginate
+from techfund.core.views.helpers import paginate, require_can, run_service
 from techfund.policy.enums import SupportMode
-
-
-def _require_can(user, perm: str, obj=None) -> None:
-    if not can(user, perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _require_role(user, role: str) -> None:
@@ -130,7 +125,7 @@ def application_list(request):
 @require_POST
 def application_start(request, call_pk: int):
     call = get_object_or_404(visible_calls(request.user).select_related("fund_year__profile"), pk=call_pk)
-    _require_can(request.user, "applications.start", call)
+    require_can(request.user, "applications.start", call)
     orgs = list(Organisation.objects.filter(pk__in=request.user.organisation_ids()).order_by("name"))
     form = StartForm(request.POST, call=call, organisations=orgs)
     if form.is_valid():
@@ -220,7 +215,7 @@ def _edit_context(app: Application, page: DraftPage) -> dict:
 @require_http_methods(["GET", "POST"])
 def application_edit(request, pk: int):
     app = _application(request, pk)
-    _require_can(request.user, "applications.edit", app)
+    require_can(request.user, "applications.edit", app)
     if app.state not in EDITABLE_STATES:
         messages.error(request, _("只有填报中或退回修改的申报可以修改。"))
         return redirect("applications:detail", app.pk)
@@ -244,7 +239,7 @@ def application_edit(request, pk: int):
 def application_autosave(request, pk: int):
     """htmx: save what was typed; answer with the time saved or the errors (nothing saved then)."""
     app = _application(request, pk)
-    _require_can(request.user, "applications.edit", app)
+    require_can(request.user, "applications.edit", app)
     post = DraftPost.read(request.POST)
     try:
         services.save_draft(app, actor=request.user, **post.fields)
@@ -260,7 +255,7 @@ def application_autosave(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def application_submit(request, pk: int):
     app = _application(request, pk)
-    _require_can(request.user, "applications.submit", app)
+    require_can(request.user, "applications.submit", app)
     error = None
     if request.method == "POST":
         try:
@@ -278,7 +273,7 @@ def application_submit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def application_withdraw(request, pk: int):
     app = _application(request, pk)
-    _require_can(request.user, "applications.withdraw", app)
+    require_can(request.user, "applications.withdraw", app)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -295,7 +290,7 @@ def application_withdraw(request, pk: int):
 @require_POST
 def attachment_add(request, pk: int):
     app = _application(request, pk)
-    _require_can(request.user, "applications.edit", app)
+    require_can(request.user, "applications.edit", app)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("请选择要上传的PDF文件。"))
@@ -319,13 +314,10 @@ def attachment_add(request, pk: int):
 def attachment_remove(request, pk: int, attachment_pk: int):
     app = _application(request, pk)
     att = get_object_or_404(app.attachments, pk=attachment_pk)
-    _require_can(request.user, "applications.edit", app)
-    try:
-        services.remove_attachment(att, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("附件“%(name)s”已删除。") % {"name": att.name})
+    require_can(request.user, "applications.edit", app)
+    run_service(
+        request, services.remove_attachment, att, success=_("附件“%(name)s”已删除。") % {"name": att.name}
+    )
     return redirect(reverse("applications:edit", args=[app.pk]) + "#attachments")
 
 
@@ -346,7 +338,7 @@ def attachment_download(request, attachment_pk: int):
 @require_POST
 def application_prescreen(request, pk: int):
     app = _application(request, pk)
-    _require_can(request.user, "applications.prescreen", app)
+    require_can(request.user, "applications.prescreen", app)
     form = PrescreenForm(request.POST)
     back = _back(request, reverse("applications:detail", args=[app.pk]))
     if not form.is_valid():
@@ -433,7 +425,7 @@ def forward(request, call_pk: int):
     _require_role(user, Role.DEPARTMENT)
     call = get_object_or_404(visible_calls(user), pk=call_pk)
     department = get_object_or_404(Department, code=request.POST.get("department", ""))
-    _require_can(user, "applications.forward", department)
+    require_can(user, "applications.forward", department)
     ids = [i for i in request.POST.getlist("applications") if i.isdigit()]
     try:
         batch = services.forward_batch(
@@ -460,7 +452,7 @@ def forward(request, call_pk: int):
 def formal_queue(request):
     """领导小组办公室: forwarded applications awaiting the formal check, each with its findings."""
     user = request.user
-    _require_can(user, "applications.formal_check")
+    require_can(user, "applications.formal_check")
     qs = _listing(visible_applications(user).filter(state=ApplicationState.FORWARDED)).order_by(
         "call__code", "batch__number", "number"
     )
@@ -486,7 +478,7 @@ def formal_queue(request):
 @require_POST
 def application_formal_check(request, pk: int):
     app = _application(request, pk)
-    _require_can(request.user, "applications.formal_check", app)
+    require_can(request.user, "applications.formal_check", app)
     result = request.POST.get("result", "")
     result = result if result in FormalResult.values else None
     back = _back(request, reverse("applications:detail", args=[app.pk]))

@@ -11,17 +11,22 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 
 from techfund.calls import services
 from techfund.calls.enums import CallState
 from techfund.calls.models import Call
 from techfund.calls.scopes import public_calls, visible_calls, with_details
-from techfund.funds.api import ERRORS, AmountField, ReasonSerializer
+from techfund.core.api import (
+    ERRORS,
+    MONEY,
+    YEAR_FILTER,
+    AmountField,
+    ReasonSerializer,
+    ServiceViewSetMixin,
+    filter_by_params,
+)
 from techfund.funds.scopes import visible_fund_years
 from techfund.policy.enums import EstablishmentMode
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class QuotaSerializer(serializers.Serializer):
@@ -147,38 +152,30 @@ class CallUpdateSerializer(CallWriteSerializer):
 
 
 STATE_FILTER = OpenApiParameter("state", str, enum=CallState.values)
-YEAR_FILTER = OpenApiParameter("year", int, description="Only this fund year.")
 
 
 @extend_schema_view(
     list=extend_schema(summary="申报指南列表", parameters=[YEAR_FILTER, STATE_FILTER]),
     retrieve=extend_schema(summary="申报指南", responses={200: CallSerializer, 404: ERRORS[404]}),
 )
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = CallSerializer
+class CallViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = CallSerializer
 
     def get_queryset(self):
         qs = with_details(visible_calls(self.request.user))
-        params = self.request.query_params
-        if params.get("year", "").isdigit():
-            qs = qs.filter(fund_year__year=int(params["year"]))
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
+        qs = filter_by_params(qs, self.request.query_params, year="fund_year__year", choices={"state": None})
         return qs.order_by("-fund_year__year", "code")
-
-    def _out(self, call, code=200):
-        return Response(CallSerializer(self.get_queryset().get(pk=call.pk)).data, status=code)
 
     @extend_schema(
         summary="起草申报指南", request=CallCreateSerializer, responses={201: CallSerializer, **ERRORS}
     )
     def create(self, request):
-        s = CallCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = dict(s.validated_data)
+        d = dict(self.validated(CallCreateSerializer))
         fy = get_object_or_404(visible_fund_years(request.user), year=d.pop("year"))
         call = services.create_call(fy, actor=request.user, **d)
-        return self._out(call, 201)
+        return self.result(call, 201)
 
     @extend_schema(
         summary="修改申报指南（草稿）",
@@ -187,10 +184,8 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     def update(self, request, pk=None, partial=False):
         call = self.get_object()
-        s = CallUpdateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.update_call(call, actor=request.user, **s.validated_data)
-        return self._out(call)
+        services.update_call(call, actor=request.user, **self.validated(CallUpdateSerializer))
+        return self.result(call)
 
     @extend_schema(
         summary="修改申报指南（部分字段）",
@@ -203,12 +198,12 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(summary="发布申报指南", request=None, responses={200: CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        return self._out(services.publish_call(self.get_object(), actor=request.user))
+        return self.result(services.publish_call(self.get_object(), actor=request.user))
 
     @extend_schema(summary="截止申报", request=None, responses={200: CallSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        return self._out(services.close_call(self.get_object(), actor=request.user))
+        return self.result(services.close_call(self.get_object(), actor=request.user))
 
     @extend_schema(
         summary="撤销申报指南（须说明理由）",
@@ -218,9 +213,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         call = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        return self._out(services.cancel_call(call, actor=request.user, reason=s.validated_data["reason"]))
+        return self.result(services.cancel_call(call, actor=request.user, reason=self.reason()))
 
 
 @extend_schema_view(
@@ -236,9 +229,7 @@ class PublicCallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self):
         qs = with_details(public_calls())
-        year = self.request.query_params.get("year", "")
-        if year.isdigit():
-            qs = qs.filter(fund_year__year=int(year))
+        qs = filter_by_params(qs, self.request.query_params, year="fund_year__year")
         return qs.order_by("-fund_year__year", "code")
 
 

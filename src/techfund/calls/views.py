@@ -7,7 +7,6 @@ need no login and show published and closed calls only.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,17 +25,12 @@ from techfund.core.enums import OrganisationKind, Qualification, Role
 from techfund.core.errors import ServiceError
 from techfund.core.models import Organisation
 from techfund.core.permissions import can
-from techfund.core.views.helpers import paginate
+from techfund.core.views.helpers import paginate, require_can, run_service
 from techfund.funds.scopes import visible_fund_years
 from techfund.policy.enums import SupportMode
 
 #: Applications that reached the department (everything but drafts and withdrawn drafts).
 SUBMITTED = ~Q(applications__state__in=[ApplicationState.DRAFT, ApplicationState.CANCELLED])
-
-
-def _require_can(user, perm: str, obj=None) -> None:
-    if not can(user, perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _labels(call: Call) -> dict:
@@ -182,7 +176,7 @@ def call_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def call_new(request, year: int):
     fy = get_object_or_404(visible_fund_years(request.user).select_related("profile"), year=year)
-    _require_can(request.user, "calls.create_call", fy)
+    require_can(request.user, "calls.create_call", fy)
     departments = services.routing_departments(fy.profile)
     form = CallForm(request.POST if request.method == "POST" else None, fund_year=fy, departments=departments)
     if request.method == "POST" and form.is_valid():
@@ -202,7 +196,7 @@ def call_edit(request, pk: int):
     call = get_object_or_404(
         with_details(visible_calls(request.user)).select_related("fund_year__profile"), pk=pk
     )
-    _require_can(request.user, "calls.update_call", call)
+    require_can(request.user, "calls.update_call", call)
     if call.state not in CALL_EDITABLE:
         messages.error(request, _("只有草稿状态的申报指南可以修改。"))
         return redirect("calls:detail", call.pk)
@@ -226,12 +220,7 @@ def call_edit(request, pk: int):
 
 def _act(request, pk: int, fn, success: str, **kwargs):
     call = get_object_or_404(visible_calls(request.user), pk=pk)
-    try:
-        fn(call, actor=request.user, **kwargs)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
+    run_service(request, fn, call, success=success, **kwargs)
     return redirect("calls:detail", call.pk)
 
 
@@ -251,7 +240,7 @@ def call_close(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def call_cancel(request, pk: int):
     call = get_object_or_404(visible_calls(request.user).select_related("fund_year"), pk=pk)
-    _require_can(request.user, "calls.cancel_call", call)
+    require_can(request.user, "calls.cancel_call", call)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,10 +8,8 @@ Filing an objection and reading publicity lists need no account (``/api/decision
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -22,46 +20,13 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from techfund.core.api import ERRORS, MONEY, YEAR_FILTER, AmountField, ServiceViewSetMixin, filter_by_params
 from techfund.decisions import services
 from techfund.decisions.enums import BatchState, DecisionKind, ItemState, ObjectionState, PublicityState
 from techfund.decisions.models import Objection, ProposalBatch, ProposalItem, Publicity
 from techfund.decisions.scopes import visible_batches, visible_items, visible_objections, visible_publicities
 from techfund.decisions.services.publicity import CONTACT_MAX, NAME_MAX, REASON_MAX
-from techfund.funds.api import ErrorSerializer
 from techfund.funds.scopes import visible_fund_years
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
-
-#: The same error shape as the rest of the API (one ``Error`` component in the schema).
-ERRORS = {
-    400: OpenApiResponse(
-        ErrorSerializer, description="Refused: bad input or a move the state does not allow. Nothing saved."
-    ),
-    403: OpenApiResponse(description="The caller sees the object but may not take this action."),
-    404: OpenApiResponse(description="Not found, or outside the caller's scope."),
-}
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class AmountField(serializers.CharField):
-    """A yuan amount as a string ("1000000.00") or a number; the service checks it."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-
-YEAR = OpenApiParameter("year", int, description="Only this fund year.")
-
-
-def _filter_year_state(qs, params, year_field: str, states):
-    if params.get("year", "").isdigit():
-        qs = qs.filter(**{year_field: int(params["year"])})
-    if params.get("state") in states:
-        qs = qs.filter(state=params["state"])
-    return qs
-
 
 # ---------------------------------------------------------------- items
 
@@ -158,7 +123,7 @@ class DecideSerializer(serializers.Serializer):
     list=extend_schema(
         summary="立项建议事项列表",
         parameters=[
-            YEAR,
+            YEAR_FILTER,
             OpenApiParameter("state", str, enum=ItemState.values),
             OpenApiParameter("batch", int),
         ],
@@ -167,30 +132,32 @@ class DecideSerializer(serializers.Serializer):
     destroy=extend_schema(summary="撤出立项建议（草稿批次）", responses={204: None, **ERRORS}),
 )
 class ItemViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+    ServiceViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
-    serializer_class = ItemSerializer
+    serializer_class = result_serializer_class = ItemSerializer
 
     def get_queryset(self):
         qs = visible_items(self.request.user).select_related(*ITEM_QS_RELATED, "application", "batch")
-        params = self.request.query_params
-        qs = _filter_year_state(qs, params, "batch__fund_year__year", ItemState.values)
-        if params.get("batch", "").isdigit():
-            qs = qs.filter(batch_id=int(params["batch"]))
+        qs = filter_by_params(
+            qs,
+            self.request.query_params,
+            year="batch__fund_year__year",
+            ids=["batch"],
+            choices={"state": ItemState.values},
+        )
         return qs.order_by(
             "batch__fund_year__year", "batch__number", "focus_area__order", "review_rank", "id"
         )
-
-    def _out(self, item, code=200):
-        return Response(ItemSerializer(self.get_queryset().get(pk=item.pk)).data, status=code)
 
     @extend_schema(
         summary="列入立项建议", request=ItemCreateSerializer, responses={201: ItemSerializer, **ERRORS}
     )
     def create(self, request):
-        s = ItemCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(ItemCreateSerializer)
         batch = get_object_or_404(visible_batches(request.user), pk=d["batch"])
         item = services.propose_item(
             batch,
@@ -201,7 +168,7 @@ class ItemViewSet(
             implementing_organisation=d["implementing_organisation"] or None,
             note=d["note"],
         )
-        return self._out(item, 201)
+        return self.result(item, 201)
 
     def destroy(self, request, pk=None):
         services.remove_item(self.get_object(), actor=request.user)
@@ -215,13 +182,11 @@ class ItemViewSet(
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         item = self.get_object()
-        s = DecideSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(DecideSerializer)
         services.decide_item(
             item, actor=request.user, decision=d["decision"], basis=d["basis"], amount=d["amount"]
         )
-        return self._out(item)
+        return self.result(item)
 
 
 # ---------------------------------------------------------------- batches
@@ -262,12 +227,15 @@ class BatchCreateSerializer(serializers.Serializer):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="立项建议批次列表", parameters=[YEAR, OpenApiParameter("state", str, enum=BatchState.values)]
+        summary="立项建议批次列表",
+        parameters=[YEAR_FILTER, OpenApiParameter("state", str, enum=BatchState.values)],
     ),
     retrieve=extend_schema(summary="立项建议批次", responses={200: BatchSerializer, 404: ERRORS[404]}),
 )
-class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = BatchSerializer
+class BatchViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = BatchSerializer
 
     def get_queryset(self):
         items = ProposalItem.objects.select_related(*ITEM_QS_RELATED, "application", "batch").order_by(
@@ -278,22 +246,19 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             .select_related("fund_year")
             .prefetch_related(Prefetch("items", queryset=items))
         )
-        qs = _filter_year_state(qs, self.request.query_params, "fund_year__year", BatchState.values)
+        qs = filter_by_params(
+            qs, self.request.query_params, year="fund_year__year", choices={"state": BatchState.values}
+        )
         return qs.order_by("fund_year__year", "number")
-
-    def _out(self, batch, code=200):
-        return Response(BatchSerializer(self.get_queryset().get(pk=batch.pk)).data, status=code)
 
     @extend_schema(
         summary="新建立项建议批次", request=BatchCreateSerializer, responses={201: BatchSerializer, **ERRORS}
     )
     def create(self, request):
-        s = BatchCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(BatchCreateSerializer)
         fy = get_object_or_404(visible_fund_years(request.user), year=d["year"])
         batch = services.create_batch(fy, actor=request.user, title=d["title"], note=d["note"])
-        return self._out(batch, 201)
+        return self.result(batch, 201)
 
     @extend_schema(
         summary="报领导小组审定（预留资金）", request=None, responses={200: BatchSerializer, **ERRORS}
@@ -301,7 +266,7 @@ class BatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         batch = services.submit_batch(self.get_object(), actor=request.user)
-        return self._out(batch)
+        return self.result(batch)
 
 
 # ---------------------------------------------------------------- publicity
@@ -361,20 +326,22 @@ def _publicities(qs):
 
 @extend_schema_view(
     list=extend_schema(
-        summary="立项公示列表", parameters=[YEAR, OpenApiParameter("state", str, enum=PublicityState.values)]
+        summary="立项公示列表",
+        parameters=[YEAR_FILTER, OpenApiParameter("state", str, enum=PublicityState.values)],
     ),
     retrieve=extend_schema(summary="立项公示", responses={200: PublicitySerializer, 404: ERRORS[404]}),
 )
-class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = PublicitySerializer
+class PublicityViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = PublicitySerializer
 
     def get_queryset(self):
         qs = _publicities(visible_publicities(self.request.user))
-        qs = _filter_year_state(qs, self.request.query_params, "fund_year__year", PublicityState.values)
+        qs = filter_by_params(
+            qs, self.request.query_params, year="fund_year__year", choices={"state": PublicityState.values}
+        )
         return qs.order_by("-starts_on", "-number")
-
-    def _out(self, p, code=200):
-        return Response(PublicitySerializer(self.get_queryset().get(pk=p.pk)).data, status=code)
 
     @extend_schema(
         summary="发布立项公示",
@@ -382,20 +349,18 @@ class PublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: PublicitySerializer, **ERRORS},
     )
     def create(self, request):
-        s = PublicityCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(PublicityCreateSerializer)
         fy = get_object_or_404(visible_fund_years(request.user), year=d["year"])
         p = services.publish_publicity(
             fy, actor=request.user, items=d["items"], starts_on=d["starts_on"], title=d["title"]
         )
-        return self._out(p, 201)
+        return self.result(p, 201)
 
     @extend_schema(summary="公示期满办结", request=None, responses={200: PublicitySerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         p = services.end_publicity(self.get_object(), actor=request.user)
-        return self._out(p)
+        return self.result(p)
 
 
 @extend_schema_view(
@@ -414,8 +379,7 @@ class PublicPublicityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     def get_queryset(self):
         qs = _publicities(Publicity.objects.all())
-        if self.request.query_params.get("state") in PublicityState.values:
-            qs = qs.filter(state=self.request.query_params["state"])
+        qs = filter_by_params(qs, self.request.query_params, choices={"state": PublicityState.values})
         return qs.order_by("-starts_on", "-number")
 
 
@@ -473,8 +437,10 @@ class ResolveSerializer(serializers.Serializer):
     ),
     retrieve=extend_schema(summary="公示异议", responses={200: ObjectionSerializer, 404: ERRORS[404]}),
 )
-class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ObjectionSerializer
+class ObjectionViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = ObjectionSerializer
 
     def get_permissions(self):
         if self.action == "create":
@@ -483,11 +449,9 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         qs = visible_objections(self.request.user).select_related("item__application")
-        params = self.request.query_params
-        if params.get("state") in ObjectionState.values:
-            qs = qs.filter(state=params["state"])
-        if params.get("publicity", "").isdigit():
-            qs = qs.filter(publicity_id=int(params["publicity"]))
+        qs = filter_by_params(
+            qs, self.request.query_params, ids=["publicity"], choices={"state": ObjectionState.values}
+        )
         return qs.order_by("filed_at", "id")
 
     @extend_schema(
@@ -497,9 +461,7 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         auth=[],
     )
     def create(self, request):
-        s = ObjectionCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(ObjectionCreateSerializer)
         p = get_object_or_404(Publicity.objects.all(), pk=d["publicity"])
         o = services.file_objection(
             p, item=d["item"], name=d["name"], contact=d["contact"], reason=d["reason"]
@@ -514,12 +476,9 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         o = self.get_object()
-        s = ResolveSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.resolve_objection(
-            o, actor=request.user, upheld=s.validated_data["upheld"], reply=s.validated_data["reply"]
-        )
-        return Response(ObjectionSerializer(self.get_queryset().get(pk=o.pk)).data)
+        d = self.validated(ResolveSerializer)
+        services.resolve_objection(o, actor=request.user, upheld=d["upheld"], reply=d["reply"])
+        return self.result(o)
 
 
 __all__ = ["BatchViewSet", "ItemViewSet", "ObjectionViewSet", "PublicPublicityViewSet", "PublicityViewSet"]

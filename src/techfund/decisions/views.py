@@ -9,7 +9,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from techfund.core.errors import ServiceError
 from techfund.core.models import AuditEvent
 from techfund.core.permissions import can
 from techfund.core.services.audit import target_type_of
+from techfund.core.views.helpers import require_can, run_service
 from techfund.decisions import services
 from techfund.decisions.enums import BatchState, ItemState, ObjectionState, PublicityState
 from techfund.decisions.forms import BatchForm, DecideForm, ItemForm, PublicityForm, ResolveForm
@@ -37,11 +37,6 @@ from techfund.decisions.scopes import (
 from techfund.decisions.transitions import LIVE_ITEM_STATES, NO_REVIEW_MODES
 from techfund.funds.scopes import visible_fund_years
 from techfund.review.models import RoundResult
-
-
-def _require_can(user, perm: str, obj=None) -> None:
-    if not can(user, perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _batch(request, pk: int):
@@ -98,7 +93,7 @@ def batch_list(request):
 def batch_new(request):
     if not reads_everything(request.user):
         raise Http404
-    _require_can(request.user, "decisions.create_batch")
+    require_can(request.user, "decisions.create_batch")
     years = list(visible_fund_years(request.user).order_by("-year"))
     form = BatchForm(request.POST if request.method == "POST" else None, fund_years=years)
     if request.method == "POST" and form.is_valid():
@@ -183,7 +178,7 @@ def batch_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def item_new(request, pk: int, application_id: int):
     batch = _batch(request, pk)
-    _require_can(request.user, "decisions.propose_item", batch)
+    require_can(request.user, "decisions.propose_item", batch)
     if batch.state != BatchState.DRAFT:
         messages.error(request, _("该批次已报领导小组，不能再添加项目。"))
         return redirect("decisions:batch_detail", batch.pk)
@@ -225,12 +220,12 @@ def item_new(request, pk: int, application_id: int):
 def item_remove(request, pk: int):
     item = _item(request, pk)
     batch_id = item.batch_id
-    try:
-        services.remove_item(item, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已将“%(t)s”撤出立项建议。") % {"t": item.application.title})
+    run_service(
+        request,
+        services.remove_item,
+        item,
+        success=_("已将“%(t)s”撤出立项建议。") % {"t": item.application.title},
+    )
     return redirect("decisions:batch_detail", batch_id)
 
 
@@ -238,12 +233,9 @@ def item_remove(request, pk: int):
 @require_POST
 def batch_submit(request, pk: int):
     batch = _batch(request, pk)
-    try:
-        services.submit_batch(batch, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已报领导小组审定，各项目金额已在领域配置中预留。"))
+    run_service(
+        request, services.submit_batch, batch, success=_("已报领导小组审定，各项目金额已在领域配置中预留。")
+    )
     return redirect("decisions:batch_detail", batch.pk)
 
 
@@ -251,7 +243,7 @@ def batch_submit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def item_decide(request, pk: int):
     item = _item(request, pk)
-    _require_can(request.user, "decisions.decide_item", item)
+    require_can(request.user, "decisions.decide_item", item)
     prefix = f"item{item.pk}"
     form = DecideForm(request.POST if request.method == "POST" else None, prefix=prefix)
     if request.method == "POST" and form.is_valid():
@@ -352,7 +344,7 @@ def _parse_date(value):
 def publicity_new(request):
     if not reads_everything(request.user):
         raise Http404
-    _require_can(request.user, "decisions.publish_publicity")
+    require_can(request.user, "decisions.publish_publicity")
     years = list(visible_fund_years(request.user).select_related("profile").order_by("-year"))
     if not years:
         raise Http404
@@ -433,12 +425,7 @@ def publicity_detail(request, pk: int):
 @require_POST
 def publicity_end(request, pk: int):
     p = get_object_or_404(visible_publicities(request.user), pk=pk)
-    try:
-        services.end_publicity(p, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("公示已办结，无异议的项目已正式立项。"))
+    run_service(request, services.end_publicity, p, success=_("公示已办结，无异议的项目已正式立项。"))
     return redirect("decisions:publicity_detail", p.pk)
 
 
@@ -472,7 +459,7 @@ def objection_detail(request, pk: int):
     may_resolve = o.state == ObjectionState.OPEN and can(request.user, "decisions.resolve_objection", o)
     form = None
     if may_resolve or request.method == "POST":
-        _require_can(request.user, "decisions.resolve_objection", o)
+        require_can(request.user, "decisions.resolve_objection", o)
         form = ResolveForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             upheld = form.cleaned_data["outcome"] == "upheld"

@@ -7,10 +7,8 @@ caller may not take answers 403; a service refusal answers 400 ``{detail, code, 
 """
 
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -20,6 +18,15 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from techfund.core.api import (
+    ERRORS,
+    MONEY,
+    YEAR_FILTER,
+    AmountField,
+    ReasonSerializer,
+    ServiceViewSetMixin,
+    filter_by_params,
+)
 from techfund.core.enums import Level
 from techfund.funds import services
 from techfund.funds.enums import ContributionState, FrameworkState
@@ -28,46 +35,6 @@ from techfund.funds.models import Allocation, Contribution, Framework, FundYear
 from techfund.funds.scopes import summary_for, visible_contributions, visible_frameworks, visible_fund_years
 from techfund.funds.services.fund_years import minimum_scale_check
 from techfund.policy.models import PolicyProfile
-
-MONEY = {"max_digits": 18, "decimal_places": 2}
-
-
-# ---------------------------------------------------------------- shared shapes
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(
-        help_text="A message for people (Chinese by default; Accept-Language: en for English)."
-    )
-    code = serializers.CharField(help_text="A stable code for programs, e.g. framework_exceeds_pool.")
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages by field; allocation amounts as allocations.<focus area code>.",
-    )
-
-
-ERRORS = {
-    400: OpenApiResponse(
-        ErrorSerializer, description="Refused: bad input or a move the state does not allow. Nothing saved."
-    ),
-    403: OpenApiResponse(description="The caller sees the object but may not take this action."),
-    404: OpenApiResponse(description="Not found, or outside the caller's scope."),
-}
-
-
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class AmountField(serializers.CharField):
-    """A yuan amount as a string ("1000000.00") or a number; the service checks it (> 0, ≤ 2 places)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
 
 # ---------------------------------------------------------------- summary
 
@@ -187,7 +154,9 @@ class FundYearCreateSerializer(serializers.Serializer):
         summary="年度资金详情（含资金概况）", responses={200: FundYearDetailSerializer, 404: ERRORS[404]}
     ),
 )
-class FundYearViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FundYearViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     lookup_field = "year"
     lookup_value_regex = r"\d{4}"
 
@@ -205,9 +174,7 @@ class FundYearViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         responses={201: FundYearDetailSerializer, **ERRORS},
     )
     def create(self, request):
-        s = FundYearCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        fy = services.open_fund_year(actor=request.user, **s.validated_data)
+        fy = services.open_fund_year(actor=request.user, **self.validated(FundYearCreateSerializer))
         fy = self.get_queryset().get(pk=fy.pk)
         return Response(FundYearDetailSerializer(fy, context=self.get_serializer_context()).data, status=201)
 
@@ -269,9 +236,6 @@ class ContributionCreateSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
 
 
-YEAR_FILTER = OpenApiParameter("year", int, description="Only this fund year.")
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="资金来源登记列表",
@@ -279,16 +243,14 @@ YEAR_FILTER = OpenApiParameter("year", int, description="Only this fund year.")
     ),
     retrieve=extend_schema(summary="资金来源登记", responses={200: ContributionSerializer, 404: ERRORS[404]}),
 )
-class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ContributionSerializer
+class ContributionViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = ContributionSerializer
 
     def get_queryset(self):
         qs = visible_contributions(self.request.user).select_related("fund_year", "source_type", "department")
-        params = self.request.query_params
-        if params.get("year", "").isdigit():
-            qs = qs.filter(fund_year__year=int(params["year"]))
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
+        qs = filter_by_params(qs, self.request.query_params, year="fund_year__year", choices={"state": None})
         return qs.order_by("id")
 
     @extend_schema(
@@ -297,9 +259,7 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         responses={201: ContributionSerializer, **ERRORS},
     )
     def create(self, request):
-        s = ContributionCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(ContributionCreateSerializer)
         fy = get_object_or_404(visible_fund_years(request.user), year=d["year"])
         c = services.record_contribution(
             fy,
@@ -311,7 +271,7 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             document_ref=d["document_ref"],
             note=d["note"],
         )
-        return Response(ContributionSerializer(self.get_queryset().get(pk=c.pk)).data, status=201)
+        return self.result(c, 201)
 
     @extend_schema(
         summary="冲销入池资金", request=ReasonSerializer, responses={200: ContributionSerializer, **ERRORS}
@@ -319,10 +279,8 @@ class ContributionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         c = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.void_contribution(c, actor=request.user, reason=s.validated_data["reason"])
-        return Response(ContributionSerializer(self.get_queryset().get(pk=c.pk)).data)
+        services.void_contribution(c, actor=request.user, reason=self.reason())
+        return self.result(c)
 
 
 # ---------------------------------------------------------------- frameworks
@@ -409,8 +367,10 @@ class FrameworkUpdateSerializer(FrameworkWriteSerializer):
     ),
     retrieve=extend_schema(summary="框架配置", responses={200: FrameworkSerializer, 404: ERRORS[404]}),
 )
-class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = FrameworkSerializer
+class FrameworkViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = FrameworkSerializer
 
     def get_queryset(self):
         qs = (
@@ -420,15 +380,8 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                 Prefetch("allocations", queryset=Allocation.objects.select_related("focus_area"))
             )
         )
-        params = self.request.query_params
-        if params.get("year", "").isdigit():
-            qs = qs.filter(fund_year__year=int(params["year"]))
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
+        qs = filter_by_params(qs, self.request.query_params, year="fund_year__year", choices={"state": None})
         return qs.order_by("fund_year__year", "number")
-
-    def _out(self, fw, code=200):
-        return Response(FrameworkSerializer(self.get_queryset().get(pk=fw.pk)).data, status=code)
 
     @extend_schema(
         summary="提出框架配置",
@@ -436,9 +389,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={201: FrameworkSerializer, **ERRORS},
     )
     def create(self, request):
-        s = FrameworkCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(FrameworkCreateSerializer)
         fy = get_object_or_404(visible_fund_years(request.user), year=d["year"])
         fw = services.propose_framework(
             fy,
@@ -448,7 +399,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             note=d["note"] or "",
             title=d["title"] or "",
         )
-        return self._out(fw, 201)
+        return self.result(fw, 201)
 
     @extend_schema(
         summary="修改框架配置（草稿或已退回）",
@@ -457,9 +408,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     def update(self, request, pk=None, partial=False):
         fw = self.get_object()
-        s = FrameworkUpdateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(FrameworkUpdateSerializer)
         allocations = d.get("allocations")
         if allocations is None:
             allocations = {a.focus_area.code: a.amount for a in fw.allocations.all()}
@@ -471,7 +420,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             note=d["note"],
             title=d["title"] or None,
         )
-        return self._out(fw)
+        return self.result(fw)
 
     @extend_schema(
         summary="修改框架配置（部分字段）",
@@ -485,7 +434,7 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         fw = services.submit_framework(self.get_object(), actor=request.user)
-        return self._out(fw)
+        return self.result(fw)
 
     @extend_schema(
         summary="领导小组审定通过", request=ReasonSerializer, responses={200: FrameworkSerializer, **ERRORS}
@@ -493,10 +442,8 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         fw = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.approve_framework(fw, actor=request.user, reason=s.validated_data["reason"])
-        return self._out(fw)
+        services.approve_framework(fw, actor=request.user, reason=self.reason())
+        return self.result(fw)
 
     @extend_schema(
         summary="领导小组退回（须说明理由）",
@@ -506,10 +453,8 @@ class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         fw = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.return_framework(fw, actor=request.user, reason=s.validated_data["reason"])
-        return self._out(fw)
+        services.return_framework(fw, actor=request.user, reason=self.reason())
+        return self.result(fw)
 
 
 __all__ = ["ContributionViewSet", "FrameworkViewSet", "FundYearViewSet"]

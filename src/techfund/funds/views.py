@@ -6,7 +6,6 @@ refusal is shown on the form (nothing saved) with status 200.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from techfund.core.errors import ServiceError
 from techfund.core.models import AuditEvent
 from techfund.core.permissions import can
 from techfund.core.services.audit import target_type_of, trail_for
+from techfund.core.views.helpers import require_can, run_service
 from techfund.funds import accounts, services
 from techfund.funds.enums import ContributionState, FrameworkState
 from techfund.funds.forms import ContributionForm, FrameworkForm, OpenYearForm, ReasonForm
@@ -31,11 +31,6 @@ from techfund.funds.scopes import (
 )
 from techfund.funds.transitions import FRAMEWORK_EDITABLE
 from techfund.funds.validation import fmt
-
-
-def _require_can(user, perm: str, obj=None) -> None:
-    if not can(user, perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _fund_year(request, year: int) -> FundYear:
@@ -74,7 +69,7 @@ def year_list(request):
 def year_open(request):
     if not sees_fund(request.user):
         raise Http404
-    _require_can(request.user, "funds.open_fund_year")
+    require_can(request.user, "funds.open_fund_year")
     form = OpenYearForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +121,7 @@ def year_detail(request, year: int):
 @require_http_methods(["GET", "POST"])
 def contribution_new(request, year: int):
     fy = _fund_year(request, year)
-    _require_can(request.user, "funds.record_contribution", fy)
+    require_can(request.user, "funds.record_contribution", fy)
     form = ContributionForm(request.POST if request.method == "POST" else None, fund_year=fy)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -159,7 +154,7 @@ def contribution_void(request, pk: int):
     c = get_object_or_404(
         visible_contributions(request.user).select_related("fund_year", "source_type", "department"), pk=pk
     )
-    _require_can(request.user, "funds.void_contribution", c)
+    require_can(request.user, "funds.void_contribution", c)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +180,7 @@ def contribution_void(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def framework_new(request, year: int):
     fy = _fund_year(request, year)
-    _require_can(request.user, "funds.propose_framework", fy)
+    require_can(request.user, "funds.propose_framework", fy)
     form = FrameworkForm(request.POST if request.method == "POST" else None, fund_year=fy)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -236,7 +231,7 @@ def framework_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def framework_edit(request, pk: int):
     fw = _framework(request, pk)
-    _require_can(request.user, "funds.update_framework", fw)
+    require_can(request.user, "funds.update_framework", fw)
     if fw.state not in FRAMEWORK_EDITABLE:
         messages.error(request, _("只有草稿或已退回的框架配置可以修改。"))
         return redirect("funds:framework_detail", fw.pk)
@@ -270,12 +265,7 @@ def framework_edit(request, pk: int):
 @require_POST
 def framework_submit(request, pk: int):
     fw = _framework(request, pk)
-    try:
-        services.submit_framework(fw, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("框架配置已报领导小组审定。"))
+    run_service(request, services.submit_framework, fw, success=_("框架配置已报领导小组审定。"))
     return redirect("funds:framework_detail", fw.pk)
 
 
@@ -285,12 +275,13 @@ def framework_approve(request, pk: int):
     fw = _framework(request, pk)
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
-        services.approve_framework(fw, actor=request.user, reason=form.cleaned_data.get("reason", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("框架配置已审定，各领域配置已入账。"))
+    run_service(
+        request,
+        services.approve_framework,
+        fw,
+        reason=form.cleaned_data.get("reason", ""),
+        success=_("框架配置已审定，各领域配置已入账。"),
+    )
     return redirect("funds:framework_detail", fw.pk)
 
 
@@ -298,7 +289,7 @@ def framework_approve(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def framework_return(request, pk: int):
     fw = _framework(request, pk)
-    _require_can(request.user, "funds.return_framework", fw)
+    require_can(request.user, "funds.return_framework", fw)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

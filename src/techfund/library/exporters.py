@@ -1,26 +1,14 @@
-"""The Excel (xlsx) export of a library search, built with openpyxl in write-only mode.
-
-Every text cell is written as text: a title that starts with ``=`` is never a formula, and control
-characters that XML cannot carry are shown escaped (``\\x07``) instead of being dropped.
-"""
-
-import io
-from zoneinfo import ZoneInfo
+"""The Excel (xlsx) export of a library search (cells and cover sheet from ``techfund.core.xlsx``)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from techfund.core.exporters import SHANGHAI
+from techfund.core.xlsx import add_cover_sheet, add_data_sheet, cell, workbook_bytes
 from techfund.policy.enums import EstablishmentMode, SupportMode
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-_HEADER_FONT = Font(bold=True, color="FFFFFF")
-_HEADER_FILL = PatternFill("solid", fgColor="1F4E8C")
 MONEY_FORMAT = "#,##0.00"
 
 COLUMNS = (
@@ -38,25 +26,6 @@ COLUMNS = (
     (gettext_lazy("提交时间（北京时间）"), 20),
     (gettext_lazy("关键词"), 30),
 )
-
-
-def _text(value) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", str(value))
-
-
-def _cell(ws, value, *, font=None, fill=None, number_format=None):
-    if isinstance(value, str):
-        value = _text(value)
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # never a formula
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
 
 
 def _label(enum, value) -> str:
@@ -95,27 +64,13 @@ def row(app) -> list:
 def workbook(applications, *, cover: list[tuple[str, str]]) -> tuple[bytes, int]:
     """An xlsx of ``applications`` (an iterable) and a cover sheet; returns (bytes, row count)."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("项目库"))
-    for i, (_header, width) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "C2"
-    ws.append([_cell(ws, str(header), font=_HEADER_FONT, fill=_HEADER_FILL) for header, _w in COLUMNS])
+    ws = add_data_sheet(wb, _("项目库"), COLUMNS, freeze="C2")
     count = 0
     for app in applications:
-        cells = [_cell(ws, v) for v in row(app)]
+        cells = [cell(ws, v) for v in row(app)]
         cells[8].number_format = cells[9].number_format = MONEY_FORMAT
         cells[11].number_format = "yyyy-mm-dd hh:mm:ss"
         ws.append(cells)
         count += 1
-
-    info = wb.create_sheet(_("导出说明"))
-    info.column_dimensions["A"].width = 24
-    info.column_dimensions["B"].width = 80
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for label, value in [*cover, (_("记录条数"), str(count))]:
-        a, b = _cell(info, str(label), font=Font(bold=True)), _cell(info, str(value))
-        b.alignment = wrap
-        info.append([a, b])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue(), count
+    add_cover_sheet(wb, cover, count=count)
+    return workbook_bytes(wb), count

@@ -12,7 +12,6 @@ from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -23,8 +22,8 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from techfund.applications.models import Application
+from techfund.core.api import ERRORS, ReasonSerializer, ServiceViewSetMixin, filter_by_params
 from techfund.core.models import Organisation, User
-from techfund.funds.api import ErrorSerializer, ReasonSerializer
 from techfund.funds.models import FundYear
 from techfund.review import services
 from techfund.review.enums import AssignmentState, ExpertStatus, Recommendation, ReviewMethod, RoundState
@@ -36,17 +35,6 @@ from techfund.review.scopes import (
     visible_results,
     visible_rounds,
 )
-
-# ---------------------------------------------------------------- shared shapes
-
-
-ERRORS = {
-    400: OpenApiResponse(
-        ErrorSerializer, description="Refused: bad input or a move the state does not allow."
-    ),
-    403: OpenApiResponse(description="The caller sees the object but may not take this action."),
-    404: OpenApiResponse(description="Not found, or outside the caller's scope."),
-}
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -133,23 +121,22 @@ class ExpertUpdateSerializer(ExpertWriteSerializer):
     ),
     retrieve=extend_schema(summary="评审专家", responses={200: ExpertSerializer, 404: ERRORS[404]}),
 )
-class ExpertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = ExpertSerializer
+class ExpertViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = ExpertSerializer
 
     def get_queryset(self):
         qs = visible_experts(self.request.user).select_related("user")
-        if self.request.query_params.get("status"):
-            qs = qs.filter(status=self.request.query_params["status"])
+        qs = filter_by_params(qs, self.request.query_params, choices={"status": None})
         return qs.order_by("name", "id")
 
     @extend_schema(
         summary="专家入库", request=ExpertCreateSerializer, responses={201: ExpertSerializer, **ERRORS}
     )
     def create(self, request):
-        s = ExpertCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        ex = services.register_expert(actor=request.user, **s.validated_data)
-        return Response(ExpertSerializer(self.get_queryset().get(pk=ex.pk)).data, status=201)
+        ex = services.register_expert(actor=request.user, **self.validated(ExpertCreateSerializer))
+        return self.result(ex, 201)
 
     @extend_schema(
         summary="修改专家信息", request=ExpertUpdateSerializer, responses={200: ExpertSerializer, **ERRORS}
@@ -159,7 +146,7 @@ class ExpertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         s = ExpertUpdateSerializer(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
         services.update_expert(ex, actor=request.user, **s.validated_data)
-        return Response(ExpertSerializer(self.get_queryset().get(pk=ex.pk)).data)
+        return self.result(ex)
 
 
 # ---------------------------------------------------------------- rounds
@@ -252,28 +239,21 @@ class RankedResultSerializer(ResultSerializer):
     ),
     retrieve=extend_schema(summary="评审轮次", responses={200: RoundSerializer, 404: ERRORS[404]}),
 )
-class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = RoundSerializer
+class RoundViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = result_serializer_class = RoundSerializer
 
     def get_queryset(self):
         qs = visible_rounds(self.request.user).select_related("call").prefetch_related("criteria")
-        params = self.request.query_params
-        if params.get("call", "").isdigit():
-            qs = qs.filter(call_id=int(params["call"]))
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
+        qs = filter_by_params(qs, self.request.query_params, ids=["call"], choices={"state": None})
         return qs.order_by("call_id", "sequence")
-
-    def _out(self, r, code=200):
-        return Response(RoundSerializer(self.get_queryset().get(pk=r.pk)).data, status=code)
 
     @extend_schema(
         summary="新建评审轮次", request=RoundCreateSerializer, responses={201: RoundSerializer, **ERRORS}
     )
     def create(self, request):
-        s = RoundCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(RoundCreateSerializer)
         call = get_object_or_404(review_calls(request.user), pk=d["call"])
         r = services.create_round(
             call,
@@ -283,12 +263,12 @@ class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             criteria=[dict(c) for c in d["criteria"]],
             previous=d["previous"],
         )
-        return self._out(r, 201)
+        return self.result(r, 201)
 
     @extend_schema(summary="开始评审", request=None, responses={200: RoundSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        return self._out(services.open_round(self.get_object(), actor=request.user))
+        return self.result(services.open_round(self.get_object(), actor=request.user))
 
     @extend_schema(
         summary="结束评审并汇总结果", request=None, responses={200: ResultSerializer(many=True), **ERRORS}
@@ -461,15 +441,16 @@ def _assignments(user):
         responses={200: AssignmentDetailSerializer, 404: ERRORS[404]},
     ),
 )
-class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AssignmentViewSet(
+    ServiceViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    result_serializer_class = AssignmentDetailSerializer
+
     def get_queryset(self):
         qs = _assignments(self.request.user)
-        params = self.request.query_params
-        for key in ("round", "application"):
-            if params.get(key, "").isdigit():
-                qs = qs.filter(**{f"{key}_id": int(params[key])})
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
+        qs = filter_by_params(
+            qs, self.request.query_params, ids=["round", "application"], choices={"state": None}
+        )
         if self.action == "retrieve":
             qs = qs.prefetch_related(
                 "round__criteria", "application__team", "application__budget_lines", "application__targets"
@@ -479,24 +460,18 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def get_serializer_class(self):
         return AssignmentSerializer if self.action == "list" else AssignmentDetailSerializer
 
-    def _out(self, a, code=200):
-        obj = self.get_queryset().get(pk=a.pk)
-        return Response(AssignmentDetailSerializer(obj).data, status=code)
-
     @extend_schema(
         summary="分配评审专家",
         request=AssignmentCreateSerializer,
         responses={201: AssignmentDetailSerializer, **ERRORS},
     )
     def create(self, request):
-        s = AssignmentCreateSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(AssignmentCreateSerializer)
         r = get_object_or_404(visible_rounds(request.user), pk=d["round"])
         application = get_object_or_404(Application.objects.all(), pk=d["application"])
         expert = get_object_or_404(Expert.objects.all(), pk=d["expert"])
         a = services.assign(r, actor=request.user, application=application, expert=expert)
-        return self._out(a, 201)
+        return self.result(a, 201)
 
     @extend_schema(
         summary="撤销评审任务（未评分前，须说明理由）",
@@ -518,9 +493,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         a = self.get_object()
-        s = ScoreSubmitSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        d = s.validated_data
+        d = self.validated(ScoreSubmitSerializer)
         services.submit_score(
             a,
             actor=request.user,
@@ -528,7 +501,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             comment=d["comment"],
             recommendation=d["recommendation"],
         )
-        return self._out(a)
+        return self.result(a)
 
     @extend_schema(
         summary="回避/拒绝评审（须说明理由）",
@@ -538,10 +511,8 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         a = self.get_object()
-        s = ReasonSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        services.decline(a, actor=request.user, reason=s.validated_data["reason"])
-        return self._out(a)
+        services.decline(a, actor=request.user, reason=self.reason())
+        return self.result(a)
 
 
 # ---------------------------------------------------------------- results
@@ -559,10 +530,7 @@ class ResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         qs = visible_results(self.request.user).select_related("round", "application")
-        params = self.request.query_params
-        for key in ("round", "application"):
-            if params.get(key, "").isdigit():
-                qs = qs.filter(**{f"{key}_id": int(params[key])})
+        qs = filter_by_params(qs, self.request.query_params, ids=["round", "application"])
         return qs.order_by("round_id", "rank", "application__number")
 
     @extend_schema(

@@ -9,7 +9,6 @@ and sees only their own assignments and the applications given to them.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +21,7 @@ from techfund.core.enums import Role
 from techfund.core.errors import ServiceError
 from techfund.core.permissions import can
 from techfund.core.services.audit import trail_for
-from techfund.core.views.helpers import paginate
+from techfund.core.views.helpers import paginate, require_can, run_service
 from techfund.funds.models import FundYear
 from techfund.review import services
 from techfund.review.enums import AssignmentState, RoundState
@@ -42,11 +41,6 @@ from techfund.review.scopes import (
 )
 from techfund.review.services.assignments import conflict
 from techfund.review.transitions import ASSIGNABLE
-
-
-def _require_can(user, perm: str, obj=None) -> None:
-    if not can(user, perm, obj):
-        raise PermissionDenied(perm)
 
 
 def _require_reader(user) -> None:
@@ -76,7 +70,7 @@ def with_counts(qs):
 
 @login_required
 def expert_list(request):
-    _require_can(request.user, "review.view_experts")
+    require_can(request.user, "review.view_experts")
     q = (request.GET.get("q") or "").strip()
     qs = visible_experts(request.user).select_related("user", "organisation").order_by("name", "id")
     if q:
@@ -105,7 +99,7 @@ def _expert_data(form) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_new(request):
-    _require_can(request.user, "review.manage_experts")
+    require_can(request.user, "review.manage_experts")
     form = ExpertForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,7 +118,7 @@ def expert_new(request):
 @require_http_methods(["GET", "POST"])
 def expert_edit(request, pk: int):
     ex = get_object_or_404(visible_experts(request.user), pk=pk)
-    _require_can(request.user, "review.manage_experts", ex)
+    require_can(request.user, "review.manage_experts", ex)
     form = ExpertForm(request.POST if request.method == "POST" else None, expert=ex)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,7 +203,7 @@ def call_rounds(request, call_pk: int):
 def round_new(request, call_pk: int):
     _require_reader(request.user)
     call = get_object_or_404(review_calls(request.user).select_related("focus_area", "fund_year"), pk=call_pk)
-    _require_can(request.user, "review.manage_rounds", call)
+    require_can(request.user, "review.manage_rounds", call)
     closed = call.review_rounds.filter(state=RoundState.CLOSED).order_by("sequence")
     form = RoundForm(request.POST if request.method == "POST" else None, previous_rounds=closed)
     if request.method == "POST" and form.is_valid():
@@ -285,7 +279,7 @@ def _assignable_applications(r: ReviewRound):
 def round_assign(request, pk: int):
     """The assignment table: each application of the call with its experts and a picker."""
     r = _round(request, pk)
-    _require_can(request.user, "review.assign", r)
+    require_can(request.user, "review.assign", r)
     row_errors: dict[int, str] = {}
     if request.method == "POST":
         app = get_object_or_404(
@@ -362,12 +356,9 @@ def assignment_unassign(request, pk: int):
 @require_POST
 def round_open(request, pk: int):
     r = _round(request, pk)
-    try:
-        services.open_round(r, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("“%(name)s”已开始，专家可以评分。") % {"name": r.name})
+    run_service(
+        request, services.open_round, r, success=_("“%(name)s”已开始，专家可以评分。") % {"name": r.name}
+    )
     return redirect("review:round_detail", r.pk)
 
 
@@ -375,12 +366,9 @@ def round_open(request, pk: int):
 @require_POST
 def round_close(request, pk: int):
     r = _round(request, pk)
-    try:
-        services.close_round(r, actor=request.user)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("“%(name)s”已结束，评审结果已汇总。") % {"name": r.name})
+    run_service(
+        request, services.close_round, r, success=_("“%(name)s”已结束，评审结果已汇总。") % {"name": r.name}
+    )
     return redirect("review:round_detail", r.pk)
 
 
