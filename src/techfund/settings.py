@@ -229,6 +229,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Posts anyone may make without logging in (objections during publicity), per client address.
+PUBLIC_POST_RATE = os.environ.get("PUBLIC_POST_RATE", "10/hour")
+TRUST_X_FORWARDED_FOR = _env_bool("TRUST_X_FORWARDED_FOR")
+
 # The audit chain's hash for new events; each event records its own algorithm, so a switch is safe.
 AUDIT_HASH_ALGORITHM = os.environ.get("AUDIT_HASH", "sha256")
 # The key that seals the head of the audit chain. Keep it outside the database (and its backups);

@@ -239,3 +239,13 @@ def test_schema_documents_the_endpoints(db, api, office):
     ):
         assert path in paths, path
     assert ProposalBatch.objects.count() == 0
+
+
+def test_public_objections_api_is_rate_limited(fund_year, approved, office, api, settings):
+    settings.PUBLIC_POST_RATE = "1/hour"
+    p = services.publish_publicity(fund_year, actor=office, items=list(approved))
+    body = {"publicity": p.pk, "item": approved[0].pk, "name": "张三", "contact": "138", "reason": "材料不实"}
+    assert api().post("/api/decisions/objections/", body, format="json").status_code == 201
+    with nothing_saved():
+        r = api().post("/api/decisions/objections/", body, format="json")
+    assert r.status_code == 429 and r.json()["detail"] == "提交过于频繁，请稍后再试。"

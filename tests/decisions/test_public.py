@@ -104,3 +104,21 @@ def test_done_page_without_filing_goes_back(open_publicity, client):
 
 def test_unknown_publicity_is_404(client, db):
     assert client.get("/public/publicity/999/").status_code == 404
+
+
+def test_objections_are_rate_limited_per_address(open_publicity, approved, client, settings):
+    """Anyone may object without logging in, but not a flood: the third post in the window is refused
+    with 429 and a clear message, and nothing is saved."""
+    settings.PUBLIC_POST_RATE = "2/hour"
+    a, _b = approved
+    url = f"/public/publicity/{open_publicity.pk}/objection/"
+    for n in range(2):
+        r = client.post(url, {"item": a.pk, "name": f"张{n}", "contact": "138", "reason": "材料不实"})
+        assert r.status_code == 302
+    with nothing_saved():
+        r = client.post(url, {"item": a.pk, "name": "张三", "contact": "138", "reason": "材料不实"})
+    assert r.status_code == 429 and "提交过于频繁，请稍后再试。" in r.content.decode()
+    other = client.post(
+        url, {"item": a.pk, "name": "李四", "contact": "139", "reason": "材料不实"}, REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 302  # another address has its own allowance

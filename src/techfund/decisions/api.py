@@ -10,16 +10,19 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from techfund.core import ratelimit
 from techfund.core.api import ERRORS, MONEY, YEAR_FILTER, AmountField, ServiceViewSetMixin, filter_by_params
 from techfund.decisions import services
 from techfund.decisions.enums import BatchState, DecisionKind, ItemState, ObjectionState, PublicityState
@@ -457,10 +460,17 @@ class ObjectionViewSet(
     @extend_schema(
         summary="提出公示异议（无需登录）",
         request=ObjectionCreateSerializer,
-        responses={201: ObjectionReceiptSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+        responses={
+            201: ObjectionReceiptSerializer,
+            400: ERRORS[400],
+            404: ERRORS[404],
+            429: OpenApiResponse(description="提交过于频繁（按客户端地址限流）"),
+        },
         auth=[],
     )
     def create(self, request):
+        if not ratelimit.allow(request, "objection"):
+            raise Throttled(detail=_("提交过于频繁，请稍后再试。"))
         d = self.validated(ObjectionCreateSerializer)
         p = get_object_or_404(Publicity.objects.all(), pk=d["publicity"])
         o = services.file_objection(

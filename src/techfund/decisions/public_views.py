@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from techfund.core import ratelimit
 from techfund.core.errors import ServiceError
 from techfund.decisions import services
 from techfund.decisions.enums import ItemState, PublicityState
@@ -63,6 +64,15 @@ def objection_new(request, pk: int):
     items = list(services.publicity_items(p).filter(state=ItemState.IN_PUBLICITY))
     initial = {"item": request.GET.get("item", "")}
     form = ObjectionForm(request.POST if request.method == "POST" else None, items=items, initial=initial)
+    if request.method == "POST" and not ratelimit.allow(request, "objection"):
+        form.is_valid()
+        form.add_error(None, _("提交过于频繁，请稍后再试。"))
+        return render(
+            request,
+            "decisions/public/objection_form.html",
+            {"publicity": p, "form": form, "accepting": accepting, "no_items": not items},
+            status=429,
+        )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
