@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from techfund.core.enums import AccountKind
 from techfund.core.models.audit import AppendOnlyError, AppendOnlyQuerySet
@@ -40,7 +41,7 @@ class Account(models.Model):
 class JournalEntry(models.Model):
     posted_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
     code = models.CharField(_("业务类型"), max_length=64)
-    memo = models.CharField(_("摘要"), max_length=300)
+    memo = models.CharField(pgettext_lazy("ledger entry", "摘要"), max_length=300)
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
     reverses = models.OneToOneField(
         "self",
