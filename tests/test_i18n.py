@@ -13,8 +13,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "techfund"
 PO = PACKAGE / "locale" / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
@@ -81,8 +79,8 @@ def test_compiled_catalogue_matches_the_po():
     assert wrong == [], f"the .mo is stale ({len(wrong)} differ): run `make messages`; e.g. {wrong[:5]}"
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (Debian package gettext)")
 def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
+    assert shutil.which("xgettext"), "GNU gettext is needed (Debian package gettext; `make install` adds it)"
     copy = tmp_path / "techfund"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("locale", "__pycache__", "vendor"))
     (copy / "locale").mkdir()

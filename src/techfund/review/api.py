@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from techfund.applications.api import MilestoneSerializer, TargetSerializer
 from techfund.applications.models import Application
 from techfund.core.api import ERRORS, ReasonSerializer, ServiceViewSetMixin, filter_by_params
 from techfund.core.models import Organisation, User
@@ -342,28 +343,14 @@ class BudgetLineOut(serializers.Serializer):
     note = serializers.CharField()
 
 
-class TargetOut(serializers.Serializer):
-    kind = serializers.CharField()
-    name = serializers.CharField()
-    indicator_type = serializers.CharField()
-    unit = serializers.CharField()
-    target_value = serializers.DecimalField(max_digits=18, decimal_places=4, allow_null=True)
-    target_text = serializers.CharField()
-
-
-class MilestoneOut(serializers.Serializer):
-    due_date = serializers.DateField()
-    description = serializers.CharField()
-
-
 class ApplicationContentSerializer(serializers.ModelSerializer):
     """What an expert reads of an application (its own content; team without ID numbers)."""
 
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     team = TeamMemberOut(many=True, read_only=True)
     budget_lines = BudgetLineOut(many=True, read_only=True)
-    targets = TargetOut(many=True, read_only=True)
-    milestones = MilestoneOut(many=True, read_only=True)
+    targets = TargetSerializer(many=True, read_only=True)
+    milestones = MilestoneSerializer(many=True, read_only=True)
 
     class Meta:
         model = Application
