@@ -10,9 +10,14 @@ PYTEST_WORKERS ?= 2
 .PHONY: demo test install lint fmt migrate serve messages bench clean-demo
 
 $(VENV)/.installed: requirements-dev.txt
-	@# GNU gettext: the i18n test extracts strings as `make messages` does (Debian package gettext).
-	@command -v msgfmt >/dev/null || { command -v apt-get >/dev/null && apt-get install -y -qq gettext >/dev/null \
-		|| { apt-get update -qq && apt-get install -y -qq gettext >/dev/null; }; } || true
+	@# Debian packages: GNU gettext (the i18n test extracts strings as `make messages` does) and the
+	@# Noto CJK fonts (PDF documents in Chinese, rendered by WeasyPrint with Pango).
+	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	  fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	  if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
+	    echo "==> installing Debian packages:$$missing"; \
+	    apt-get install -y -qq $$missing >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }; \
+	  fi
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check uv
 	@$(VENV)/bin/uv pip install --python $(PY) -q -r requirements-dev.txt
