@@ -4,8 +4,6 @@ amount in capital numerals — the groundwork for contracts (任务书) and repo
 import re
 from decimal import Decimal
 
-from django.template import engines
-
 from techfund.core import pdf
 from techfund.core.numerals import yuan_in_words
 
@@ -21,8 +19,8 @@ def test_a_chinese_document_renders_with_the_cjk_font(tmp_path, settings):
         "<p>资助金额：{{ amount }} 元（大写：{{ words }}）</p>{% endblock %}",
         encoding="utf-8",
     )
-    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
-    engines._engines = {}  # pick up the changed DIRS
+    # Assigning (not mutating) TEMPLATES sends setting_changed, which resets the template engines.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     amount = Decimal("1234567.89")
     context = {"amount": f"{amount:,.2f}", "words": yuan_in_words(amount)}
     assert pdf.render_pdf("doc.html", context).startswith(b"%PDF-")
