@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "techfund.applications",
     "techfund.review",
     "techfund.decisions",
+    "techfund.projects",
     "techfund.library",
     "techfund.demo",
 ]

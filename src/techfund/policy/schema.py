@@ -942,6 +942,23 @@ RULE_TABLES: dict[str, Table] = {
             ),
         },
     ),
+    "monitoring": Table(
+        gettext_lazy("项目监管"),
+        {
+            "report_interval_months": F(
+                gettext_lazy("执行情况报告周期"), "int", min=1, max=12, unit=gettext_lazy("个月")
+            ),
+            "report_due_days": F(
+                gettext_lazy("报告期结束后报送时限"), "int", min=1, max=90, unit=gettext_lazy("天")
+            ),
+            "rectification_days": F(
+                gettext_lazy("整改通知默认期限"), "int", min=1, max=365, unit=gettext_lazy("天")
+            ),
+            "max_rectification_days": F(
+                gettext_lazy("整改期限上限"), "int", min=1, max=730, unit=gettext_lazy("天")
+            ),
+        },
+    ),
     "procedure": Table(
         gettext_lazy("管理程序"),
         {

@@ -1,0 +1,229 @@
+"""财政部门下资金: finance arranges the budget of each final item, which creates the project and
+commits its amount in the ledger (reserved → commitment)."""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from techfund.core.errors import ServiceError
+from techfund.core.permissions import require
+from techfund.core.services import audit, ledger
+from techfund.decisions import accounts as decision_accounts
+from techfund.decisions.enums import ItemState
+from techfund.decisions.models import ProposalItem
+from techfund.decisions.scopes import visible_items
+from techfund.funds.accounts import data_language
+from techfund.funds.validation import fmt
+from techfund.projects import accounts
+from techfund.projects.enums import ProjectState
+from techfund.projects.models import Project
+from techfund.projects.services._common import project_snapshot
+
+#: Support modes whose budget is arranged in this stage; the others (equity, interest subsidy, risk
+#: compensation, post-award) have their own instruments.
+ARRANGEABLE_MODES = frozenset({"grant"})
+#: A budget may be arranged in the fund's year or the next (跨年度安排), not later.
+FISCAL_YEARS_AHEAD = 1
+
+
+def next_number(fund_year) -> str:
+    """项目编号 KC{year}-{seq:04d}, sequential within the fund year (the caller holds the year lock)."""
+    prefix = f"KC{fund_year.year}-"
+    last = Project.objects.filter(fund_year=fund_year, number__startswith=prefix).aggregate(m=Max("number"))[
+        "m"
+    ]
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _fiscal_year(value, fund_year) -> int:
+    if value in (None, ""):
+        return fund_year.year
+    try:
+        year = int(value)
+    except (TypeError, ValueError) as exc:
+        msg = _("预算年度“%(v)s”不是有效的年份。") % {"v": value}
+        raise ServiceError(msg, code="fiscal_year_invalid", errors={"fiscal_year": [msg]}) from exc
+    if not fund_year.year <= year <= fund_year.year + FISCAL_YEARS_AHEAD:
+        msg = _("预算年度应为%(a)s年或%(b)s年，收到%(v)s。") % {
+            "a": fund_year.year,
+            "b": fund_year.year + FISCAL_YEARS_AHEAD,
+            "v": year,
+        }
+        raise ServiceError(msg, code="fiscal_year_out_of_range", errors={"fiscal_year": [msg]})
+    return year
+
+
+@transaction.atomic
+def arrange_item(
+    item, *, actor, fiscal_year=None, statutory_approved: bool = False, note: str = ""
+) -> Project:
+    """Arrange the budget of one final item: the project is created and the item's decided amount
+    moves from the area's reservation to the project's commitment."""
+    from techfund.decisions.services._common import lock_year
+
+    item = ProposalItem.objects.select_related("batch").get(pk=item.pk)
+    fund_year = lock_year(item.batch.fund_year_id)
+    item = (
+        ProposalItem.objects.select_for_update()
+        .select_related("application__department", "focus_area", "implementing_organisation")
+        .get(pk=item.pk)
+    )
+    role = require(actor, "projects.arrange", item, visible=visible_items(actor))
+    if item.state != ItemState.FINAL:
+        raise ServiceError(
+            _("“%(title)s”尚未正式立项（当前：%(state)s），不能安排预算。")
+            % {"title": item.application.title, "state": ItemState(item.state).label},
+            code="item_not_final",
+        )
+    if Project.objects.filter(item=item).exists():
+        raise ServiceError(
+            _("“%(title)s”已安排预算（项目 %(number)s），不能重复安排。")
+            % {"title": item.application.title, "number": item.project.number},
+            code="already_arranged",
+        )
+    if item.support_mode not in ARRANGEABLE_MODES:
+        raise ServiceError(
+            _(
+                "“%(title)s”的支持方式为“%(mode)s”，本环节只安排无偿资助（grant）项目的预算；其他支持方式按其专门程序安排。"
+            )
+            % {"title": item.application.title, "mode": item.support_mode},
+            code="support_mode_not_arrangeable",
+        )
+    note = (note or "").strip()
+    if len(note) > 300:
+        msg = _("安排说明不能超过300个字符。")
+        raise ServiceError(msg, code="note_too_long", errors={"note": [msg]})
+    year = _fiscal_year(fiscal_year, fund_year)
+    application = item.application
+    amount = item.decided_amount
+    project = Project(
+        fund_year=fund_year,
+        number=next_number(fund_year),
+        title=application.title,
+        item=item,
+        application=application,
+        focus_area=item.focus_area,
+        department=application.department,
+        organisation=item.implementing_organisation,
+        support_mode=item.support_mode,
+        amount=amount,
+        fiscal_year=year,
+        statutory_approved=bool(statutory_approved),
+        start_date=application.start_date,
+        end_date=application.end_date,
+        note=note,
+        arranged_by=actor,
+    )
+    with data_language():
+        memo = _("预算安排：%(title)s %(amount)s 元") % {"title": application.title, "amount": fmt(amount)}
+    # The entry needs the project's accounts, which are named after its number: post first, then save.
+    entry = ledger.transfer(
+        decision_accounts.reserved_account(fund_year.year, item.focus_area),
+        accounts.commitment_account(project),
+        amount,
+        code="projects.project.arranged",
+        memo=memo,
+        year=fund_year.year,
+        actor=actor,
+        ref=item,
+    )
+    project.commitment_entry = entry
+    project.save()
+    audit.record(
+        "projects.project.arranged",
+        actor=actor,
+        role=role,
+        target=project,
+        after=project_snapshot(project),
+        data={"item": item.pk, "application": application.pk, "entry": entry.pk, "number": project.number},
+        reason=note,
+    )
+    return project
+
+
+@transaction.atomic
+def create_emergency_project(
+    *,
+    fund_year,
+    title,
+    organisation,
+    department,
+    focus_area,
+    amount,
+    start_date,
+    end_date,
+    actor,
+    role,
+    request,
+) -> Project:
+    """一事一议: the leading group's approval creates the project directly; its amount is committed
+    from the focus area's allocation. Called by the emergency stage's approval service, which has
+    already checked permission and locked the fund year."""
+    project = Project(
+        fund_year=fund_year,
+        number=next_number(fund_year),
+        title=title,
+        focus_area=focus_area,
+        department=department,
+        organisation=organisation,
+        support_mode="grant",
+        amount=amount,
+        fiscal_year=fund_year.year,
+        statutory_approved=False,
+        emergency=True,
+        start_date=start_date,
+        end_date=end_date,
+        arranged_by=actor,
+    )
+    with data_language():
+        memo = _("一事一议项目：%(title)s %(amount)s 元") % {"title": title, "amount": fmt(amount)}
+    entry = ledger.transfer(
+        decision_accounts.area_account(fund_year.year, focus_area),
+        accounts.commitment_account(project),
+        amount,
+        code="projects.project.emergency",
+        memo=memo,
+        year=fund_year.year,
+        actor=actor,
+        ref=request,
+    )
+    project.commitment_entry = entry
+    project.save()
+    audit.record(
+        "projects.project.created_emergency",
+        actor=actor,
+        role=role,
+        target=project,
+        after=project_snapshot(project),
+        data={"request": request.pk, "entry": entry.pk, "number": project.number},
+    )
+    return project
+
+
+@transaction.atomic
+def confirm_statutory_approval(project, *, actor, reason: str = "") -> Project:
+    """Record that the project's budget has passed its statutory approval (按法定程序批准); payments
+    wait for it."""
+    from techfund.projects.scopes import visible_projects
+    from techfund.projects.services._common import lock_project
+
+    project = lock_project(project)
+    role = require(actor, "projects.confirm_statutory_approval", project, visible=visible_projects(actor))
+    if project.statutory_approved:
+        raise ServiceError(_("该项目预算已确认按法定程序批准。"), code="already_approved")
+    if project.state == ProjectState.TERMINATED:
+        raise ServiceError(_("项目已终止，不能再确认预算批准。"), code="project_terminated")
+    before = project_snapshot(project)
+    project.statutory_approved = True
+    project.save(update_fields=["statutory_approved"])
+    audit.record(
+        "projects.project.statutory_approved",
+        actor=actor,
+        role=role,
+        target=project,
+        before=before,
+        after=project_snapshot(project),
+        reason=reason,
+    )
+    return project

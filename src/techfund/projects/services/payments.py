@@ -1,0 +1,178 @@
+"""直通车: finance pays a tranche straight to the implementing unit from the treasury, against the
+signed contract. Refused beyond the tranche or the contract, before the statutory approval, and
+whenever the project is not in progress (suspended, terminated, closed)."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from techfund.core.errors import ServiceError
+from techfund.core.permissions import require
+from techfund.core.services import audit, ledger
+from techfund.funds.accounts import data_language
+from techfund.funds.validation import amount as parse_amount
+from techfund.funds.validation import fmt
+from techfund.projects import accounts
+from techfund.projects.enums import ContractState, ProjectState
+from techfund.projects.models import Payment, Tranche
+from techfund.projects.scopes import visible_projects
+from techfund.projects.services._common import lock_project, parse_date, today_or
+
+TREASURY_REF_MAX = 60
+
+
+def paid_on_tranche(tranche) -> object:
+    return Payment.objects.filter(tranche=tranche).aggregate(s=Sum("amount"))["s"] or ledger.ZERO
+
+
+@transaction.atomic
+def pay_tranche(
+    tranche,
+    *,
+    actor,
+    treasury_ref: str,
+    paid_on=None,
+    amount=None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Payment:
+    """Pay (all or part of) a tranche: commitment → disbursed, with the treasury's reference."""
+    tranche = Tranche.objects.select_related("contract__project").get(pk=tranche.pk)
+    project = lock_project(tranche.contract.project)
+    role = require(actor, "projects.pay", project, visible=visible_projects(actor))
+    contract = tranche.contract
+    if project.state == ProjectState.SUSPENDED:
+        raise ServiceError(
+            _("项目 %(number)s 已暂停拨款，解除暂停前不能拨付。") % {"number": project.number},
+            code="payments_suspended",
+        )
+    if project.state != ProjectState.IN_PROGRESS:
+        raise ServiceError(
+            _("项目 %(number)s 当前状态为“%(state)s”，不能拨付。")
+            % {"number": project.number, "state": ProjectState(project.state).label},
+            code="project_not_payable",
+        )
+    if contract.state != ContractState.SIGNED:  # in_progress implies signed; kept as a second lock
+        raise ServiceError(_("任务书尚未由双方签订，不能拨付。"), code="contract_not_signed")
+    if not project.statutory_approved:
+        raise ServiceError(
+            _("项目 %(number)s 的预算尚未确认按法定程序批准，不能拨付。") % {"number": project.number},
+            code="not_statutory_approved",
+        )
+    errors: dict = {}
+    ref = (treasury_ref or "").strip()
+    if not ref:
+        errors.setdefault("treasury_ref", []).append(_("请填写国库支付凭证号。"))
+    elif len(ref) > TREASURY_REF_MAX:
+        errors.setdefault("treasury_ref", []).append(
+            _("国库支付凭证号不能超过%(n)s个字符。") % {"n": TREASURY_REF_MAX}
+        )
+    elif Payment.objects.filter(treasury_ref=ref).exists():
+        errors.setdefault("treasury_ref", []).append(
+            _("国库支付凭证号“%(ref)s”已登记过，不能重复使用。") % {"ref": ref}
+        )
+    day = None
+    try:
+        day = parse_date(paid_on or today_or(today), field="paid_on", label=_("拨付日期"))
+    except ServiceError as exc:
+        errors.update(exc.errors)
+    if day is not None:
+        if day > today_or(today):
+            errors.setdefault("paid_on", []).append(_("拨付日期不能晚于今天。"))
+        elif contract.signed_on and day < contract.signed_on:
+            errors.setdefault("paid_on", []).append(
+                _("拨付日期不能早于任务书签订日期（%(d)s）。") % {"d": contract.signed_on.isoformat()}
+            )
+    note = (note or "").strip()
+    if len(note) > 300:
+        errors.setdefault("note", []).append(_("备注不能超过300个字符。"))
+    paid = paid_on_tranche(tranche)
+    remaining = tranche.amount - paid
+    if amount in (None, ""):
+        value = remaining
+    else:
+        try:
+            value = parse_amount(amount, field="amount", label=_("拨付金额"))
+        except ServiceError as exc:
+            errors.update(exc.errors)
+            value = None
+    if errors:
+        msgs = [m for ms in errors.values() for m in ms]
+        raise ServiceError(
+            msgs[0] if len(msgs) == 1 else _("拨付登记有%(n)d处需要修改。") % {"n": len(msgs)},
+            code="payment_invalid",
+            errors=errors,
+        )
+    if remaining <= 0:
+        raise ServiceError(
+            _("第%(seq)s期已全额拨付（%(amount)s 元）。")
+            % {"seq": tranche.seq, "amount": fmt(tranche.amount)},
+            code="tranche_paid",
+        )
+    earlier = [
+        t
+        for t in contract.tranches.filter(seq__lt=tranche.seq).order_by("seq")
+        if paid_on_tranche(t) < t.amount
+    ]
+    if earlier:
+        raise ServiceError(
+            _("第%(seq)s期尚未拨付完毕，请先拨付前一期。") % {"seq": earlier[0].seq},
+            code="earlier_tranche_open",
+        )
+    if value > remaining:
+        msg = _(
+            "第%(seq)s期计划 %(plan)s 元，已拨 %(paid)s 元，本次最多可拨 %(left)s 元，不能拨付 %(v)s 元。"
+        ) % {
+            "seq": tranche.seq,
+            "plan": fmt(tranche.amount),
+            "paid": fmt(paid),
+            "left": fmt(remaining),
+            "v": fmt(value),
+        }
+        raise ServiceError(msg, code="exceeds_tranche", errors={"amount": [msg]})
+    unpaid = ledger.balance(accounts.commitment_account(project))
+    if value > unpaid:
+        msg = _("项目未拨付的承诺余额为 %(left)s 元，不能拨付 %(v)s 元（超出任务书金额）。") % {
+            "left": fmt(unpaid),
+            "v": fmt(value),
+        }
+        raise ServiceError(msg, code="exceeds_contract", errors={"amount": [msg]})
+    with data_language():
+        memo = _("直通车拨付：%(number)s 第%(seq)s期 %(amount)s 元（%(ref)s）") % {
+            "number": project.number,
+            "seq": tranche.seq,
+            "amount": fmt(value),
+            "ref": ref,
+        }
+    entry = ledger.transfer(
+        accounts.commitment_account(project),
+        accounts.disbursed_account(project),
+        value,
+        code="projects.payment.made",
+        memo=memo,
+        year=project.fund_year.year,
+        actor=actor,
+        ref=tranche,
+    )
+    payment = Payment.objects.create(
+        project=project,
+        tranche=tranche,
+        amount=value,
+        paid_on=day,
+        treasury_ref=ref,
+        note=note,
+        paid_by=actor,
+        entry=entry,
+    )
+    audit.record(
+        "projects.payment.made",
+        actor=actor,
+        role=role,
+        target=payment,
+        after={"amount": value, "tranche": tranche.seq, "paid_on": day, "treasury_ref": ref},
+        data={"project": project.pk, "entry": entry.pk, "paid_before": paid},
+        reason=note,
+    )
+    return payment
