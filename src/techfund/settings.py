@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "techfund.review",
     "techfund.decisions",
     "techfund.projects",
+    "techfund.monitoring",
+    "techfund.sanctions",
+    "techfund.evaluation",
+    "techfund.emergency",
+    "techfund.reports",
     "techfund.library",
     "techfund.demo",
 ]
@@ -227,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "DecisionKindEnum": "techfund.decisions.enums.DecisionKind",
         "PublicityStateEnum": "techfund.decisions.enums.PublicityState",
         "ObjectionStateEnum": "techfund.decisions.enums.ObjectionState",
+        "ProjectStateEnum": "techfund.projects.enums.ProjectState",
+        "ContractStateEnum": "techfund.projects.enums.ContractState",
     },
 }
 
