@@ -135,7 +135,7 @@ def organisations(preset: str, actor: User, rng: random.Random) -> list[Organisa
     return orgs
 
 
-def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
+def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random, *, complete: bool = False):
     from techfund.funds import services as funds
 
     fy = funds.open_fund_year(actor=users["office"], year=year, profile=profile)
@@ -186,6 +186,8 @@ def fund_year(preset: str, year: int, profile, users: dict, rng: random.Random):
         note="重点研发专项追加。",
     )
     funds.submit_framework(fw2, actor=users["office"])
+    if complete:
+        funds.approve_framework(fw2, actor=users["leader"], reason="同意追加。")
     return fy
 
 
@@ -234,13 +236,26 @@ def generate(
                     organisation=org,
                     secadmin=users["secadmin"],
                 )
-            log("  年度资金与框架配置 …")
+            # The previous year, concluded: its projects are the ones now reporting, finishing and
+            # being evaluated (a project takes one to two years), at a smaller scale.
+            log(f"  {year - 1}年度（上一年度）资金、申报与立项 …")
+            prev_profile = load_preset(preset, actor=None, year=year - 1)
+            prev_fy = fund_year(preset, year - 1, prev_profile, users, rng, complete=True)
+            prev = Intake(preset, prev_fy, users, rng, log=log, scale=scale * 0.5, complete=True)
+            orgs = prev.organisations(target=max(45, round(130 * scale)))
+            log(f"  单位 {len(orgs)} 家；专家库 …")
+            experts = prev.experts(orgs, count=max(16, round(64 * scale)))
+            prev.run(orgs, experts)
+            log(f"  {year}年度资金与框架配置 …")
             fy = fund_year(preset, year, profile, users, rng)
             intake = Intake(preset, fy, users, rng, log=log, scale=scale)
-            orgs = intake.organisations(target=max(45, round(130 * scale)))
-            log(f"  单位 {len(orgs)} 家；专家库 …")
-            experts = intake.experts(orgs, count=max(16, round(64 * scale)))
+            intake.applicants = prev.applicants
             demo.counts = intake.run(orgs, experts)
+            log("  预算安排、任务书、拨付、监管与绩效评价 …")
+            from techfund.demo.execution import Execution
+
+            execution = Execution(preset, users, rng, applicant_for=intake.applicant_for, log=log)
+            demo.counts.update(execution.run(prev_fy, fy))
         demo.created = True
     demo.logins = logins()
     return demo

@@ -44,9 +44,19 @@ def at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
 
 class Intake:
     def __init__(
-        self, preset: str, fund_year, users: dict, rng: random.Random, log=print, scale: float = 1.0
+        self,
+        preset: str,
+        fund_year,
+        users: dict,
+        rng: random.Random,
+        log=print,
+        scale: float = 1.0,
+        complete: bool = False,
     ):
         self.scale = scale
+        #: A concluded year (the demo's previous year): every call screened, reviewed and decided, every
+        #: publicity ended; only abandoned drafts and returns remain. The current year keeps work open.
+        self.complete = complete
         self.preset, self.fy, self.users, self.rng, self.log = preset, fund_year, users, rng, log
         self.year = fund_year.year
         self.profile = fund_year.profile
@@ -438,7 +448,7 @@ class Intake:
                     now=min(now + dt.timedelta(days=2), _latest()),
                 )
                 submitted.append(app)
-            if call is autumn:
+            if call is autumn and not self.complete:
                 self._screen(call, submitted, keep_open=True)
                 continue
             passed = self._screen(call, submitted)
@@ -449,7 +459,7 @@ class Intake:
             ready = list(
                 Application.objects.filter(call=call, state=ApplicationState.FORMAL_PASSED).order_by("id")
             )
-            if call is spring[-1]:
+            if call is spring[-1] and not self.complete:
                 self._review(call, ready, experts, close=False)  # a round still open
                 continue
             reviewed += self._review(call, ready, experts, close=True)
@@ -497,7 +507,8 @@ class Intake:
             by_dept[app.department.code].append(app)
         forwarded = []
         for code, recommended in by_dept.items():
-            keep = 1 if len(recommended) > 3 else 0  # a recommended one not yet forwarded
+            # A recommended one not yet forwarded (not in a concluded year).
+            keep = 1 if len(recommended) > 3 and not self.complete else 0
             to_send = recommended[: len(recommended) - keep]
             if keep_open:
                 to_send = to_send[: len(to_send) // 2]
@@ -516,7 +527,7 @@ class Intake:
     def _formal(self, forwarded):
         office = self.users["office"]
         for i, app in enumerate(forwarded):
-            if i % 19 == 7:
+            if i % 19 == 7 and not self.complete:
                 continue  # awaiting the formal check
             if i % 16 == 2:
                 apps.formal_check(
@@ -551,7 +562,8 @@ class Intake:
                 {"code": "budget", "name": "预算合理性", "weight": 10},
             ],
         )
-        held = ready[:-2] if len(ready) > 6 else ready  # a couple stay formal_passed for the next round
+        # A couple stay formal_passed for the next round (not in a concluded year).
+        held = ready[:-2] if len(ready) > 6 and not self.complete else ready
         load = defaultdict(int)
         assignments = []
         for app in held:
@@ -604,11 +616,8 @@ class Intake:
             if score(app) >= 60 and room[app.call.focus_area_id] >= amount:
                 room[app.call.focus_area_id] -= amount
                 chosen.append(app)
-        groups = [
-            chosen[: len(chosen) // 2],
-            chosen[len(chosen) // 2 : len(chosen) * 5 // 6],
-            chosen[len(chosen) * 5 // 6 :],
-        ]
+        cut = len(chosen) if self.complete else len(chosen) * 5 // 6
+        groups = [chosen[: len(chosen) // 2], chosen[len(chosen) // 2 : cut], chosen[cut:]]
         year = self.year
         # Batch 1: decided, publicised in July, objections resolved, ended → final.
         b1 = decisions.create_batch(self.fy, actor=office, title=f"{year}年度第一批立项建议清单")
@@ -673,17 +682,23 @@ class Intake:
             decisions.submit_batch(b2, actor=office)
             for item in items2:
                 decisions.decide_item(item, actor=leader, decision="approve", basis="经领导小组研究同意。")
-            half = items2[: max(1, len(items2) * 2 // 3)]
-            start = decisions.next_working_day(min(timezone.localdate(), dt.date(year, 12, 20)))
-            decisions.publish_publicity(
+            half = items2 if self.complete else items2[: max(1, len(items2) * 2 // 3)]
+            start = (
+                decisions.next_working_day(dt.date(year, 9, 14))
+                if self.complete
+                else decisions.next_working_day(min(timezone.localdate(), dt.date(year, 12, 20)))
+            )
+            p2 = decisions.publish_publicity(
                 self.fy,
                 actor=office,
                 items=half,
                 starts_on=start,
                 title=f"{year}年度市级科技创新发展资金第二批拟立项项目公示",
             )
-        # Batch 3: still being drafted by the office.
-        if groups[2]:
+            if self.complete:
+                decisions.end_publicity(p2, actor=office, today=p2.ends_on + dt.timedelta(days=1))
+        # Batch 3: still being drafted by the office (a concluded year has none).
+        if groups[2] and not self.complete:
             b3 = decisions.create_batch(
                 self.fy, actor=office, title=f"{year}年度第三批立项建议清单（拟定中）"
             )
