@@ -11,9 +11,11 @@ PYTEST_WORKERS ?= 2
 
 $(VENV)/.installed: requirements-dev.txt
 	@# Debian packages: GNU gettext (the i18n test extracts strings as `make messages` does) and the
-	@# Noto CJK fonts (PDF documents in Chinese, rendered by WeasyPrint with Pango).
+	@# Noto CJK fonts (PDF documents in Chinese, rendered by WeasyPrint with Pango), and HarfBuzz's
+	@# subsetter (without it WeasyPrint subsets each CJK font with fontTools: seconds per PDF).
 	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	  fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	  ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || missing="$$missing libharfbuzz-subset0"; \
 	  if [ -n "$$missing" ] && command -v apt-get >/dev/null; then \
 	    echo "==> installing Debian packages:$$missing"; \
 	    apt-get install -y -qq $$missing >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; }; \
