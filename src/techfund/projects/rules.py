@@ -52,3 +52,9 @@ define(
     (Role.OFFICE, Role.DEPARTMENT, Role.APPLICANT),
     is_office | (is_department_officer & manages_project) | (is_applicant & implements_project),
 )
+# The project list's Excel export: whoever has projects in scope (the export is filtered by scope).
+define(
+    "projects.export",
+    (*READERS, Role.DEPARTMENT, Role.APPLICANT),
+    is_fund_reader | is_department_officer | is_applicant,
+)

@@ -10,7 +10,7 @@ later stages' records, which filter by ``project__in=visible_projects(user)``).
 from django.db.models import Q, QuerySet
 
 from techfund.core.enums import Role
-from techfund.projects.models import Contract, Payment, Project
+from techfund.projects.models import Contract, Payment, Project, Tranche
 
 READER_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP, Role.FINANCE, Role.AUDITOR})
 
@@ -23,6 +23,11 @@ def _roles(user) -> set[str]:
 
 def reads_all_projects(user) -> bool:
     return bool(_roles(user) & READER_ROLES)
+
+
+def sees_projects(user) -> bool:
+    """May open the project pages at all (the roles with projects in their scope)."""
+    return bool(_roles(user) & (READER_ROLES | {Role.DEPARTMENT, Role.APPLICANT}))
 
 
 def visible_projects(user) -> QuerySet[Project]:
@@ -46,3 +51,7 @@ def visible_contracts(user) -> QuerySet[Contract]:
 
 def visible_payments(user) -> QuerySet[Payment]:
     return Payment.objects.filter(project__in=visible_projects(user))
+
+
+def visible_tranches(user) -> QuerySet[Tranche]:
+    return Tranche.objects.filter(contract__project__in=visible_projects(user))

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from techfund.core.errors import ServiceError
+from techfund.core.enums import CreditStatus
+from techfund.core.errors import NotAllowed, NotVisible, ServiceError
 from techfund.core.permissions import require
 from techfund.core.services import audit, ledger
 from techfund.decisions import accounts as decision_accounts
@@ -14,6 +15,7 @@ from techfund.decisions.models import ProposalItem
 from techfund.decisions.scopes import visible_items
 from techfund.funds.accounts import data_language
 from techfund.funds.validation import fmt
+from techfund.policy.enums import SupportMode
 from techfund.projects import accounts
 from techfund.projects.enums import ProjectState
 from techfund.projects.models import Project
@@ -24,6 +26,30 @@ from techfund.projects.services._common import project_snapshot
 ARRANGEABLE_MODES = frozenset({"grant"})
 #: A budget may be arranged in the fund's year or the next (跨年度安排), not later.
 FISCAL_YEARS_AHEAD = 1
+
+
+NOTE_MAX = 300
+
+
+def _mode_label(code) -> str:
+    try:
+        return str(SupportMode(code).label)
+    except ValueError:
+        return str(code or "—")
+
+
+def not_arrangeable_reason(item) -> str:
+    """Why the budget of a final item cannot be arranged in this stage ("" when it can): its support
+    mode has its own instrument, or its implementing unit is on the 失信 list."""
+    if item.support_mode not in ARRANGEABLE_MODES:
+        return _("支持方式为“%(mode)s”，本环节只安排无偿资助项目的预算；其他支持方式按其专门程序安排。") % {
+            "mode": _mode_label(item.support_mode)
+        }
+    if item.implementing_organisation.credit_status == CreditStatus.BLOCKED:
+        return _("承担单位“%(org)s”处于失信惩戒期（限制申报），不能安排预算。") % {
+            "org": item.implementing_organisation.name
+        }
+    return ""
 
 
 def next_number(fund_year) -> str:
@@ -82,17 +108,20 @@ def arrange_item(
             % {"title": item.application.title, "number": item.project.number},
             code="already_arranged",
         )
-    if item.support_mode not in ARRANGEABLE_MODES:
-        raise ServiceError(
-            _(
-                "“%(title)s”的支持方式为“%(mode)s”，本环节只安排无偿资助（grant）项目的预算；其他支持方式按其专门程序安排。"
-            )
-            % {"title": item.application.title, "mode": item.support_mode},
-            code="support_mode_not_arrangeable",
+    reason = not_arrangeable_reason(item)
+    if reason:
+        code = (
+            "support_mode_not_arrangeable" if item.support_mode not in ARRANGEABLE_MODES else "unit_blocked"
         )
+        raise ServiceError(
+            _("“%(title)s”：%(reason)s") % {"title": item.application.title, "reason": reason}, code=code
+        )
+    if not isinstance(statutory_approved, bool):
+        msg = _("“预算已按法定程序批准”须为是或否。")
+        raise ServiceError(msg, code="statutory_approved_invalid", errors={"statutory_approved": [msg]})
     note = (note or "").strip()
-    if len(note) > 300:
-        msg = _("安排说明不能超过300个字符。")
+    if len(note) > NOTE_MAX:
+        msg = _("安排说明不能超过%(n)s个字符。") % {"n": NOTE_MAX}
         raise ServiceError(msg, code="note_too_long", errors={"note": [msg]})
     year = _fiscal_year(fiscal_year, fund_year)
     application = item.application
@@ -140,6 +169,75 @@ def arrange_item(
         reason=note,
     )
     return project
+
+
+def _items(items) -> list:
+    """The items (records or ids) in the order given, once each; unknown ids answer 404."""
+    out, seen = [], set()
+    for it in items or ():
+        pk = getattr(it, "pk", it)
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError) as exc:
+            msg = _("立项事项编号“%(v)s”无效。") % {"v": it}
+            raise ServiceError(msg, code="items_invalid", errors={"items": [msg]}) from exc
+        if pk not in seen:
+            seen.add(pk)
+            out.append(pk)
+    found = {i.pk: i for i in ProposalItem.objects.filter(pk__in=out).select_related("application")}
+    missing = [pk for pk in out if pk not in found]
+    if missing:
+        raise NotVisible("projects.arrange")
+    return [found[pk] for pk in out]
+
+
+@transaction.atomic
+def arrange_items(
+    items, *, actor, fiscal_year=None, statutory_approved: bool = False, note: str = ""
+) -> list[Project]:
+    """Arrange the budgets of several final items at once, all or nothing: when any item is refused
+    none is arranged, and the one message lists every refused item with its reason."""
+    require(actor, "projects.arrange")
+    items = _items(items)
+    if not items:
+        msg = _("请选择要安排预算的项目。")
+        raise ServiceError(msg, code="items_required", errors={"items": [msg]})
+    projects, failures, errors = [], [], {}
+    for item in items:
+        try:
+            with transaction.atomic():
+                projects.append(
+                    arrange_item(
+                        item,
+                        actor=actor,
+                        fiscal_year=fiscal_year,
+                        statutory_approved=statutory_approved,
+                        note=note,
+                    )
+                )
+        except (NotVisible, NotAllowed):
+            raise
+        except ServiceError as exc:
+            message = str(exc.message)
+            title = item.application.title
+            failures.append(
+                message
+                if title in message
+                else _("“%(title)s”：%(reason)s") % {"title": title, "reason": message}
+            )
+            for field, msgs in exc.errors.items():
+                for m in msgs:
+                    if str(m) not in errors.setdefault(field, []):
+                        errors[field].append(str(m))
+    if failures:
+        errors.setdefault("items", []).extend(failures)
+        raise ServiceError(
+            _("%(n)d个项目未能安排预算，本次选择的%(total)d个项目均未安排：%(list)s")
+            % {"n": len(failures), "total": len(items), "list": "；".join(failures)},
+            code="arrangement_refused",
+            errors=errors,
+        )
+    return projects
 
 
 @transaction.atomic
@@ -212,8 +310,12 @@ def confirm_statutory_approval(project, *, actor, reason: str = "") -> Project:
     role = require(actor, "projects.confirm_statutory_approval", project, visible=visible_projects(actor))
     if project.statutory_approved:
         raise ServiceError(_("该项目预算已确认按法定程序批准。"), code="already_approved")
-    if project.state == ProjectState.TERMINATED:
-        raise ServiceError(_("项目已终止，不能再确认预算批准。"), code="project_terminated")
+    if project.state in (ProjectState.TERMINATED, ProjectState.COMPLETED):
+        raise ServiceError(
+            _("项目当前状态为“%(state)s”，不能再确认预算批准。")
+            % {"state": ProjectState(project.state).label},
+            code="project_closed",
+        )
     before = project_snapshot(project)
     project.statutory_approved = True
     project.save(update_fields=["statutory_approved"])

@@ -3,12 +3,13 @@ by the managing department (甲方) and the implementing unit (乙方). When bot
 is in progress and the first tranche falls due within the policy's days."""
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from techfund.applications.enums import IndicatorType, TargetKind
 from techfund.core.errors import ServiceError
 from techfund.core.permissions import require
 from techfund.core.predicates import is_office
@@ -21,6 +22,121 @@ from techfund.projects.transitions import CONTRACT, PROJECT
 
 CENT = Decimal("0.01")
 TERMS_MAX = 5000
+TARGET_NAME_MAX = 200
+TARGET_UNIT_MAX = 20
+TARGET_TEXT_MAX = 300
+MILESTONE_MAX = 300
+TARGET_VALUE_LIMIT = Decimal("1e14")
+QUANTUM = Decimal("0.0001")
+
+
+def _text(row: dict, key: str) -> str:
+    value = row.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def clean_targets(targets, errors: dict) -> list[dict]:
+    """The contract's performance targets, checked: a known kind and indicator type, a name, a target
+    value for quantitative indicators (above zero for higher/lower-is-better, zero for must-be-zero),
+    a target text for qualitative ones. Messages go to ``errors["targets"]`` naming the row."""
+    out = []
+    msgs = []
+    for n, row in enumerate(targets or (), start=1):
+        row = dict(row)
+        kind, kind_type = _text(row, "kind"), _text(row, "indicator_type")
+        name, unit, text = _text(row, "name"), _text(row, "unit"), _text(row, "target_text")
+        label = _("第%(n)s项绩效目标") % {"n": n}
+        if kind not in TargetKind.values:
+            msgs.append(
+                _("%(row)s的指标类别“%(v)s”无效（产出指标 output 或效益指标 outcome）。")
+                % {"row": label, "v": kind}
+            )
+        if not name:
+            msgs.append(_("%(row)s请填写指标名称。") % {"row": label})
+        elif len(name) > TARGET_NAME_MAX:
+            msgs.append(_("%(row)s的指标名称不能超过%(n)s个字符。") % {"row": label, "n": TARGET_NAME_MAX})
+        if len(unit) > TARGET_UNIT_MAX:
+            msgs.append(_("%(row)s的计量单位不能超过%(n)s个字符。") % {"row": label, "n": TARGET_UNIT_MAX})
+        value = None
+        if kind_type not in IndicatorType.values:
+            msgs.append(_("%(row)s的指标类型“%(v)s”无效。") % {"row": label, "v": kind_type})
+        elif kind_type == IndicatorType.QUALITATIVE:
+            if not text:
+                msgs.append(_("%(row)s是定性指标，请填写定性目标。") % {"row": label})
+            elif len(text) > TARGET_TEXT_MAX:
+                msgs.append(
+                    _("%(row)s的定性目标不能超过%(n)s个字符。") % {"row": label, "n": TARGET_TEXT_MAX}
+                )
+        else:
+            raw = row.get("target_value")
+            if (raw is None or str(raw).strip() == "") and kind_type == IndicatorType.ZERO:
+                raw = "0"
+            try:
+                value = Decimal(str(raw).strip()) if raw is not None and str(raw).strip() != "" else None
+            except InvalidOperation:
+                value = None
+                msgs.append(_("%(row)s的目标值“%(v)s”不是有效的数字。") % {"row": label, "v": raw})
+            else:
+                if value is None:
+                    msgs.append(_("%(row)s是定量指标，请填写目标值。") % {"row": label})
+                elif (
+                    not value.is_finite()
+                    or value != value.quantize(QUANTUM)
+                    or abs(value) >= TARGET_VALUE_LIMIT
+                ):
+                    msgs.append(
+                        _("%(row)s的目标值“%(v)s”超出范围或小数位过多（最多4位）。")
+                        % {"row": label, "v": raw}
+                    )
+                    value = None
+                elif kind_type == IndicatorType.ZERO and value != 0:
+                    msgs.append(_("%(row)s是“须为零”指标，目标值应为0。") % {"row": label})
+                elif kind_type != IndicatorType.ZERO and value <= 0:
+                    msgs.append(_("%(row)s的目标值必须大于零。") % {"row": label})
+        out.append(
+            {
+                "kind": kind,
+                "name": name,
+                "indicator_type": kind_type,
+                "unit": unit,
+                "target_value": value if kind_type != IndicatorType.QUALITATIVE else None,
+                "target_text": text if kind_type == IndicatorType.QUALITATIVE else "",
+            }
+        )
+    if not out:
+        msgs.append(_("任务书至少要有一项绩效目标。"))
+    if msgs:
+        errors.setdefault("targets", []).extend(msgs)
+    return out
+
+
+def clean_milestones(milestones, errors: dict, *, start, end) -> list[dict]:
+    """The contract's milestones, checked: a description and a date within the contract period."""
+    out, msgs = [], []
+    for n, row in enumerate(milestones or (), start=1):
+        row = dict(row)
+        label = _("第%(n)s项进度安排") % {"n": n}
+        description = _text(row, "description")
+        if not description:
+            msgs.append(_("%(row)s请填写阶段目标。") % {"row": label})
+        elif len(description) > MILESTONE_MAX:
+            msgs.append(_("%(row)s的阶段目标不能超过%(n)s个字符。") % {"row": label, "n": MILESTONE_MAX})
+        due = None
+        try:
+            due = parse_date(
+                row.get("due_date"), field="milestones", label=_("%(row)s的完成时间") % {"row": label}
+            )
+        except ServiceError as exc:
+            msgs.extend(exc.errors["milestones"])
+        if due and start and end and not start <= due <= end:
+            msgs.append(
+                _("%(row)s的完成时间%(d)s不在任务书起止日期（%(s)s至%(e)s）之内。")
+                % {"row": label, "d": due.isoformat(), "s": start.isoformat(), "e": end.isoformat()}
+            )
+        out.append({"due_date": due, "description": description})
+    if msgs:
+        errors.setdefault("milestones", []).extend(msgs)
+    return out
 
 
 def tranche_plan(amount: Decimal, rules: dict, *, start: dt.date, end: dt.date) -> list[dict]:
@@ -115,7 +231,7 @@ def generate_contract(
                     "target_value": t.target_value,
                     "target_text": t.target_text,
                 }
-                for t in app.targets.all()
+                for t in app.targets.order_by("id")
             ]
             if app is not None
             else []
@@ -126,8 +242,11 @@ def generate_contract(
             if app is not None
             else []
         )
-    if not targets:
-        errors.setdefault("targets", []).append(_("任务书至少要有一项绩效目标。"))
+    targets = clean_targets(targets, errors)
+    period_ok = bool(start and end and end > start)
+    milestones = clean_milestones(
+        milestones, errors, start=start if period_ok else None, end=end if period_ok else None
+    )
     if errors:
         msgs = [m for ms in errors.values() for m in ms]
         raise ServiceError(
@@ -135,6 +254,7 @@ def generate_contract(
             code="contract_invalid",
             errors=errors,
         )
+    project_before = {"start_date": project.start_date, "end_date": project.end_date}
     contract = Contract.objects.create(
         project=project,
         number=f"RWS-{project.number}",
@@ -146,17 +266,7 @@ def generate_contract(
         generated_by=actor,
     )
     ContractTarget.objects.bulk_create(
-        ContractTarget(
-            contract=contract,
-            order=i,
-            kind=t["kind"],
-            name=t["name"],
-            indicator_type=t["indicator_type"],
-            unit=t.get("unit", "") or "",
-            target_value=t.get("target_value"),
-            target_text=t.get("target_text", "") or "",
-        )
-        for i, t in enumerate(targets)
+        ContractTarget(contract=contract, order=i, **t) for i, t in enumerate(targets)
     )
     ContractMilestone.objects.bulk_create(
         ContractMilestone(contract=contract, due_date=m["due_date"], description=m["description"])
@@ -173,6 +283,19 @@ def generate_contract(
         after={"state": contract.state, "amount": contract.amount, "start": start, "end": end},
         data={"project": project.pk, "tranches": [{"seq": t["seq"], "amount": t["amount"]} for t in plan]},
     )
+    if (project.start_date, project.end_date) != (start, end):
+        # The contract fixes the project's period (the application's dates were a proposal).
+        project.start_date, project.end_date = start, end
+        project.save(update_fields=["start_date", "end_date"])
+        audit.record(
+            "projects.project.period_set",
+            actor=actor,
+            role=role,
+            target=project,
+            before=project_before,
+            after={"start_date": start, "end_date": end},
+            data={"contract": contract.pk},
+        )
     return contract
 
 
@@ -194,6 +317,11 @@ def sign_contract(
     contract = Contract.objects.select_for_update().select_related("project").get(pk=contract.pk)
     contract.project = project
     role = require(actor, "projects.sign_contract", project, visible=visible_projects(actor))
+    if project.state != ProjectState.ARRANGED:
+        raise ServiceError(
+            _("项目当前状态为“%(state)s”，任务书不能再签署。") % {"state": ProjectState(project.state).label},
+            code="project_not_arranged",
+        )
     side = side or side_of(actor, contract)
     if side not in SigningSide.values:
         msg = _("签署方“%(v)s”无效（可选：unit 承担单位、owner 主管部门）。") % {"v": side}
@@ -220,6 +348,13 @@ def sign_contract(
             % {"side": SigningSide(side).label, "at": timezone.localtime(already).strftime("%Y-%m-%d %H:%M")},
             code="already_signed",
         )
+    signed_on = today_or(today)
+    if signed_on > contract.end_date:
+        raise ServiceError(
+            _("签署日期%(d)s已晚于任务书完成日期%(e)s，不能签署；请按实际情况重新商定任务书。")
+            % {"d": signed_on.isoformat(), "e": contract.end_date.isoformat()},
+            code="contract_expired",
+        )
     now = timezone.now()
     before = {"state": contract.state}
     if side == SigningSide.UNIT:
@@ -232,7 +367,6 @@ def sign_contract(
     if to == ContractState.SIGNED:
         PROJECT.check(project, ProjectState.IN_PROGRESS)
     contract.state = to
-    signed_on = today_or(today)
     if to == ContractState.SIGNED:
         contract.signed_on = signed_on
     contract.save()
@@ -243,7 +377,7 @@ def sign_contract(
         target=contract,
         before=before,
         after={"state": to, "side": side, "signatory": signatory},
-        data={"project": project.pk},
+        data={"project": project.pk, "on": signed_on},
     )
     if to == ContractState.SIGNED:
         days = int(project.fund_year.profile.rule("tranches.first_payment_days"))

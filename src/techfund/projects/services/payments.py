@@ -85,6 +85,10 @@ def pay_tranche(
             errors.setdefault("paid_on", []).append(
                 _("拨付日期不能早于任务书签订日期（%(d)s）。") % {"d": contract.signed_on.isoformat()}
             )
+        elif day.year < project.fiscal_year:
+            errors.setdefault("paid_on", []).append(
+                _("项目预算安排在%(y)s年度，拨付日期不能早于%(y)s年1月1日。") % {"y": project.fiscal_year}
+            )
     note = (note or "").strip()
     if len(note) > 300:
         errors.setdefault("note", []).append(_("备注不能超过300个字符。"))

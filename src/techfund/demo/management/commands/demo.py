@@ -25,13 +25,33 @@ class Command(BaseCommand):
         self.stdout.write(f"所有账号的密码均为：{data.DEMO_PASSWORD}")
         self.stdout.write(f"{'账号':<26}{'角色':<10}范围")
         shown: dict[str, int] = {}
+
+        def limit(role: str) -> int:
+            return 8 if role == "职能部门" else 3
+
         for login in demo.logins:
             shown[login.role] = shown.get(login.role, 0) + 1
-            if shown[login.role] <= (8 if login.role == "职能部门" else 3):
+            if shown[login.role] <= limit(login.role):
                 self.stdout.write(f"{login.username:<28}{login.role:<10}{login.scope}")
         for role, n in shown.items():
-            if n > (8 if role == "职能部门" else 3):
-                self.stdout.write(f"（另有{role}账号 {n - 3} 个，见“账号管理”页面）")
+            if n > limit(role):
+                self.stdout.write(f"（另有{role}账号 {n - limit(role)} 个，见“账号管理”页面）")
         if demo.counts:
-            states = "，".join(f"{k} {v}" for k, v in demo.counts.items() if v)
-            self.stdout.write(f"申报项目按状态：{states}")
+            from techfund.applications.enums import ApplicationState
+            from techfund.projects.enums import ProjectState
+
+            apps = [
+                (ApplicationState(k).label, v)
+                for k, v in demo.counts.items()
+                if k in ApplicationState.values and v
+            ]
+            projects = [
+                (ProjectState(k.removeprefix("project_")).label, v)
+                for k, v in demo.counts.items()
+                if k.startswith("project_") and v
+            ]
+            self.stdout.write("本年度申报按状态：" + "，".join(f"{label} {v}" for label, v in apps))
+            if projects:
+                self.stdout.write(
+                    "项目（两个年度）按状态：" + "，".join(f"{label} {v}" for label, v in projects)
+                )
