@@ -234,6 +234,14 @@ SPECTACULAR_SETTINGS = {
         "ObjectionStateEnum": "techfund.decisions.enums.ObjectionState",
         "ProjectStateEnum": "techfund.projects.enums.ProjectState",
         "ContractStateEnum": "techfund.projects.enums.ContractState",
+        "ProgressReportStateEnum": "techfund.monitoring.enums.ReportState",
+        "SuggestedActionEnum": "techfund.monitoring.enums.SuggestedAction",
+        "TargetKindEnum": "techfund.applications.enums.TargetKind",
+        "SanctionKindEnum": "techfund.sanctions.enums.SanctionKind",
+        "SanctionOrderStateEnum": "techfund.sanctions.enums.SanctionState",
+        "RecoveryOrderStateEnum": "techfund.sanctions.enums.RecoveryState",
+        "SanctionDecisionEnum": "techfund.sanctions.enums.Decision",
+        "EmergencyRequestStateEnum": "techfund.emergency.enums.RequestState",
     },
 }
 
