@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from decimal import Decimal
 
 from techfund.decisions.enums import ItemState
 from techfund.decisions.models import ProposalItem
@@ -122,6 +123,7 @@ class Execution:
         return min(d, timezone.localdate())
 
     def run(self, prev_fy, fy) -> dict:
+        self.prev_year = prev_fy.year
         self.previous_cohort(prev_fy)
         self.current_cohort(fy)
         for state in ProjectState.values:
@@ -144,7 +146,375 @@ class Execution:
             project.refresh_from_db()
             self.pay(project, 1, signed_on + dt.timedelta(days=18 + i % 10))
         self.prev_projects = done
+        self.follow_up(done)
         return done
+
+    # ------------------------------------------------------------------ the previous cohort, a year on
+    def follow_up(self, done: list[Project]) -> None:
+        """Cast the previous year's projects (2 in 3 one-year, the rest two-year) in the roles the
+        monitoring, sanctions and evaluation pages need, then run their year."""
+        for p in done:
+            p.refresh_from_db()
+        short = [p for i, p in enumerate(done) if i % 3 != 2]
+        long = [p for i, p in enumerate(done) if i % 3 == 2]
+        # Trouble is found in running (two-year) projects; spare short ones stand in at small scale.
+        pool = long + short[8:]
+        roles = {}
+        for name in (
+            "suspended",
+            "lifted",
+            "terminated",
+            "refused",
+            "returned_report",
+            "overdue_report",
+            "open_rect",
+            "open_escalation",
+        ):
+            if pool:
+                roles[name] = pool.pop(0)
+        troubled = {p.pk for p in roles.values()}
+        # Second tranches: paid after the mid-term check, except where trouble stopped them.
+        stopped = {roles[k].pk for k in ("suspended", "lifted", "terminated") if k in roles}
+        for p in done:
+            if p.pk in stopped:
+                continue
+            c = p.contract
+            mid = c.start_date + (c.end_date - c.start_date) / 2
+            paid_on = self.day(mid + dt.timedelta(days=25))
+            if paid_on >= mid:
+                self.pay(p, 2, paid_on)
+        self.log("  执行情况报告与整改 …")
+        for p in done:
+            self.reports(
+                p, skip_last=p is roles.get("overdue_report"), returned=p is roles.get("returned_report")
+            )
+        self.rectifications(roles, short)
+        self.log("  暂停拨款、终止与追回 …")
+        self.sanctions(roles)
+        self.log("  验收与绩效评价 …")
+        evaluated = [p for p in short if p.pk not in troubled]
+        self.evaluations(evaluated)
+
+    def reports(self, project, *, skip_last=False, returned=False) -> None:
+        from techfund.monitoring import services as m
+        from techfund.monitoring.schedule import report_schedule
+
+        now = self.day(dt.date(2100, 1, 1))
+        unit, officer = self.applicant_for(project.organisation), self.officer(project)
+        due = [p for p in report_schedule(project, today=now) if p.due < now]
+        if skip_last and due:
+            due = due[:-1]
+        paid = m.paid_to_date(project)
+        td = dt.timedelta
+        for k, period in enumerate(due):
+            share = Decimal(min(95, 35 + 30 * (k + 1))) / 100
+            body = dict(
+                period=period.number,
+                progress=f"第{period.number}期：按任务书推进关键技术研发，完成阶段试验与数据分析。",
+                milestones="阶段目标按计划推进。" if k == 0 else "已完成样机研制，进入示范应用。",
+                funds_spent=(paid * share).quantize(Decimal("0.01")),
+                problems="" if k else "部分进口部件到货延迟。",
+            )
+            if returned and k == 1:
+                r = m.submit_progress_report(
+                    project, actor=unit, today=self.day(period.end + td(days=3)), **body
+                )
+                m.review_progress_report(
+                    r,
+                    actor=officer,
+                    decision="return",
+                    opinion="资金使用明细不全，请补充支出凭证后重报。",
+                    today=self.day(period.end + td(days=8)),
+                )
+                r = m.submit_progress_report(
+                    project, actor=unit, today=self.day(period.end + td(days=12)), **body
+                )
+                m.review_progress_report(
+                    r,
+                    actor=officer,
+                    decision="accept",
+                    opinion="同意。",
+                    today=self.day(period.end + td(days=14)),
+                )
+                continue
+            r = m.submit_progress_report(project, actor=unit, today=self.day(period.end + td(days=5)), **body)
+            m.review_progress_report(
+                r,
+                actor=officer,
+                decision="accept",
+                opinion="同意。",
+                today=self.day(period.end + td(days=12)),
+            )
+        self.counts["progress_reports"] += len(due)
+
+    def rectifications(self, roles: dict, short: list) -> None:
+        from techfund.monitoring import services as m
+
+        td = dt.timedelta
+        now = self.day(dt.date(2100, 1, 1))
+        c = roles.get("open_rect")
+        if c is not None:
+            m.issue_rectification(
+                c,
+                actor=self.officer(c),
+                issue="资金支出进度滞后于任务书计划",
+                requirement="报送资金使用计划并说明原因",
+                today=now - td(days=10),
+            )
+        # A rectification answered twice and closed, on a project that then finished normally.
+        if len(short) > 1:
+            d = short[1]
+            first = d.contract.start_date + td(days=200)
+            rect = m.issue_rectification(
+                d,
+                actor=self.officer(d),
+                issue="设备购置未按规定履行政府采购程序",
+                requirement="补充采购程序材料",
+                today=self.day(first),
+            )
+            unit = self.applicant_for(d.organisation)
+            m.respond_rectification(
+                rect, actor=unit, response="已补充凭证。", today=self.day(first + td(days=18))
+            )
+            m.verify_rectification(
+                rect,
+                actor=self.officer(d),
+                decision="reject",
+                opinion="整改材料不完整，请补充采购合同。",
+                today=self.day(first + td(days=21)),
+            )
+            m.respond_rectification(
+                rect, actor=unit, response="已补充采购合同和验收单。", today=self.day(first + td(days=33))
+            )
+            m.verify_rectification(
+                rect,
+                actor=self.officer(d),
+                decision="close",
+                opinion="整改到位。",
+                today=self.day(first + td(days=35)),
+            )
+        g = roles.get("open_escalation")
+        if g is not None:
+            m.escalate(
+                g,
+                actor=self.officer(g),
+                summary="群众反映承担单位涉嫌挪用项目资金，需核查。",
+                suggested_action="recover",
+                today=now - td(days=5),
+            )
+
+    def sanctions(self, roles: dict) -> None:
+        from techfund.monitoring import services as m
+        from techfund.sanctions import services as s
+
+        td = dt.timedelta
+        office, finance = self.office, self.finance
+        d = self.day(dt.date(self.prev_year + 1, 9, 15))
+        for key, action, summary in (
+            ("suspended", "suspend", "核心团队变动，连续两期进度滞后，整改未到位。"),
+            ("terminated", "terminate", "承担单位研发团队解散，项目无法继续实施。"),
+        ):
+            p = roles.get(key)
+            if p is None:
+                continue
+            esc = m.escalate(
+                p, actor=self.officer(p), summary=summary, suggested_action=action, today=d - td(days=7)
+            )
+            decision = (
+                "经研究，暂停拨款，限期整改。" if action == "suspend" else "经研究，终止项目，追回已拨资金。"
+            )
+            m.handle_escalation(esc, actor=office, decision=decision, action=action, today=d - td(days=4))
+        y = self.prev_year + 1
+        if p := roles.get("suspended"):
+            o = s.propose_sanction(
+                p,
+                actor=office,
+                kind="suspend",
+                reason="中期检查发现项目进度严重滞后、资金使用不规范",
+                basis=f"领导小组办公室会议纪要〔{y}〕5号",
+                today=d,
+            )
+            s.decide_sanction(
+                o,
+                actor=finance,
+                decision="concur",
+                opinion="同意暂停拨款，整改到位前不予拨付。",
+                today=d + td(days=2),
+            )
+            r = s.issue_recovery(
+                p,
+                actor=office,
+                amount="200000.00",
+                reason="审计发现挤占挪用项目资金",
+                basis=f"审计报告 日审〔{y}〕15号",
+                deadline=d + td(days=60),
+                today=d + td(days=3),
+            )
+            s.decide_recovery(r, actor=finance, decision="concur", opinion="同意追回。", today=d + td(days=5))
+            s.record_receipt(
+                r,
+                actor=finance,
+                amount="80000.00",
+                treasury_ref=f"JK{y}-{p.number[-4:]}-1",
+                received_on=self.day(d + td(days=25)),
+                today=self.day(d + td(days=25)),
+            )
+        if p := roles.get("lifted"):
+            o = s.propose_sanction(
+                p,
+                actor=office,
+                kind="suspend",
+                reason="未按期报送执行情况报告，经催告仍未报送",
+                basis=f"领导小组办公室会议纪要〔{y}〕5号",
+                today=d,
+            )
+            s.decide_sanction(o, actor=finance, decision="concur", opinion="同意。", today=d + td(days=2))
+            o = s.propose_sanction(
+                p,
+                actor=office,
+                kind="lift",
+                reason="已完成整改并补报进展报告",
+                basis="整改验收意见",
+                today=d + td(days=20),
+            )
+            s.decide_sanction(
+                o, actor=finance, decision="concur", opinion="同意恢复拨款。", today=d + td(days=21)
+            )
+            self.pay(p, 2, self.day(d + td(days=30)))
+        if p := roles.get("terminated"):
+            o = s.propose_sanction(
+                p,
+                actor=office,
+                kind="terminate",
+                reason="承担单位研发团队解散，项目无法继续实施",
+                basis=f"领导小组会议纪要〔{y}〕3号",
+                today=d,
+            )
+            s.decide_sanction(
+                o,
+                actor=finance,
+                decision="concur",
+                opinion="同意终止，未拨资金收回领域配置。",
+                today=d + td(days=2),
+            )
+            paid = m.paid_to_date(p)
+            r = s.issue_recovery(
+                p,
+                actor=office,
+                amount=paid,
+                reason="项目终止，退回已拨资金",
+                basis=f"领导小组会议纪要〔{y}〕3号",
+                deadline=d + td(days=60),
+                today=d + td(days=3),
+            )
+            s.decide_recovery(r, actor=finance, decision="concur", opinion="同意追回。", today=d + td(days=5))
+            s.record_receipt(
+                r,
+                actor=finance,
+                amount=paid,
+                treasury_ref=f"JK{y}-{p.number[-4:]}-2",
+                received_on=self.day(d + td(days=20)),
+                today=self.day(d + td(days=20)),
+            )
+        if p := roles.get("refused"):
+            o = s.propose_sanction(
+                p, actor=office, kind="terminate", reason="项目负责人调离", basis="承担单位报告", today=d
+            )
+            s.decide_sanction(
+                o,
+                actor=finance,
+                decision="reject",
+                opinion="依据不足，建议先下达整改通知、更换项目负责人。",
+                today=d + td(days=2),
+            )
+        if p := roles.get("open_escalation"):
+            s.propose_sanction(
+                p,
+                actor=office,
+                kind="suspend",
+                reason="群众反映涉嫌挪用项目资金，核查期间暂停拨款",
+                basis="领导小组办公室专题会议",
+                today=self.day(dt.date(2100, 1, 1)),
+            )
+
+    #: Inputs that give each grade (see tests/evaluation): output/outcome achievement, satisfaction,
+    #: share of the money spent, and the comprehensive part scores (决策, 过程, 产出, 效益).
+    GRADE_INPUTS = {
+        "excellent": (Decimal("1"), 95, Decimal("1"), (95, 92, 96, 90)),
+        "good": (Decimal("0.85"), 85, Decimal("0.9"), (85, 85, 85, 85)),
+        "fair": (Decimal("0.7"), 75, Decimal("0.7"), (70, 70, 70, 70)),
+        "poor": (Decimal("0.4"), 60, Decimal("0.5"), (50, 55, 40, 45)),
+    }
+
+    def evaluations(self, projects_: list[Project]) -> None:
+        from techfund.evaluation import services as e
+        from techfund.projects.accounts import project_balances
+
+        td = dt.timedelta
+        plan = ["excellent", "good", "fair", "poor"]
+        for k, p in enumerate(projects_):
+            p.refresh_from_db()
+            grade = plan[k] if k < 4 else ("good" if k % 3 else "excellent")
+            f, satisfaction, spent_share, parts = self.GRADE_INPUTS[grade]
+            end = p.contract.end_date
+            if k == len(projects_) - 1 and k >= 6:
+                continue  # finished, self-evaluation not yet submitted (a reminder on the unit's home)
+            arrived = project_balances([p])[p.pk]["disbursed"]
+            results = {}
+            for t in p.contract.targets.all():
+                if t.indicator_type == "zero":
+                    results[t.pk] = (
+                        {"actual": "1", "explanation": "发生一起设备安全事故，已整改。"}
+                        if grade == "poor"
+                        else {"actual": "0"}
+                    )
+                elif t.indicator_type == "qualitative":
+                    results[t.pk] = {
+                        "band": "achieved"
+                        if f >= 1
+                        else ("partly" if f >= Decimal("0.7") else "not_achieved")
+                    }
+                else:
+                    results[t.pk] = {"actual": (t.target_value * f).quantize(Decimal("0.01"))}
+            unit = self.applicant_for(p.organisation)
+            ev = e.submit_self_evaluation(
+                p,
+                actor=unit,
+                summary="项目按任务书完成主要研究内容，形成自主知识产权并实现示范应用。",
+                spent=(arrived * spent_share).quantize(Decimal("0.01")),
+                satisfaction=satisfaction,
+                results=results,
+                today=self.day(end + td(days=10)),
+            )
+            if k == 5:
+                e.return_self_evaluation(
+                    ev,
+                    actor=self.office,
+                    reason="自评报告缺少资金使用明细，请补充后重新提交。",
+                    today=self.day(end + td(days=15)),
+                )
+                continue
+            if k == 6:
+                continue  # awaiting the office
+            e.accept_self_evaluation(
+                ev, actor=self.office, note="材料齐全。", today=self.day(end + td(days=15))
+            )
+            ce = e.propose_comprehensive(
+                p,
+                actor=self.office,
+                scores=dict(zip(("decision", "process", "output", "outcome"), parts, strict=True)),
+                opinions={
+                    part: "经核查，情况属实。" for part in ("decision", "process", "output", "outcome")
+                },
+                signatory="领导小组办公室 经办人",
+                today=self.day(end + td(days=20)),
+            )
+            if k == 4:
+                continue  # awaiting finance
+            e.confirm_comprehensive(
+                ce, actor=self.finance, signatory="财政局 经办人", today=self.day(end + td(days=25))
+            )
+            self.counts[f"grade_{grade}"] += 1
 
     def current_cohort(self, fund_year) -> list[Project]:
         """This year's projects: most contracted and paid their first tranche; work left on every desk."""
