@@ -1,5 +1,8 @@
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
+from techfund.emergency import api
 
-urlpatterns = [*router.urls]
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("emergency/requests", api.RequestViewSet, basename="emergency-request")
+urlpatterns = router.urls
