@@ -1,5 +1,12 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter(trailing_slash=True)
+from techfund.reports import api
 
-urlpatterns = [*router.urls]
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("reports/runs", api.ReportRunViewSet, basename="reports-run")
+urlpatterns = [
+    path("reports/preview/", api.ReportPreviewView.as_view(), name="reports-preview"),
+    *router.urls,
+]
