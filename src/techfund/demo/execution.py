@@ -126,6 +126,7 @@ class Execution:
         self.prev_year = prev_fy.year
         self.previous_cohort(prev_fy)
         self.current_cohort(fy)
+        self.next_year(prev_fy, fy)
         for state in ProjectState.values:
             self.counts[f"project_{state}"] = Project.objects.filter(state=state).count()
         return dict(self.counts)
@@ -540,3 +541,42 @@ class Execution:
             self.pay(project, 1, self.day(signed_on + dt.timedelta(days=21)))
         self.current_projects = done
         return done
+
+    # ------------------------------------------------------------------ next year's framework
+    def next_year(self, prev_fy, fy) -> None:
+        """评价结果与以后年度预算安排挂钩: the office proposes next year's framework from last year's
+        grades, adjusts a line, and — the next year's budget draft being registered — submits it to
+        the leading group, whose decision is pending on its home page."""
+        from techfund.demo import data
+        from techfund.evaluation import services as e
+        from techfund.funds import services as funds
+        from techfund.policy.loader import load_preset
+
+        target = fy.year + 1
+        self.log(f"  {target}年度框架建议（依据{prev_fy.year}年度项目绩效评价结果）…")
+        proposal = e.propose_next_year(
+            prev_fy, actor=self.office, target_year=target, note="依据绩效评价结果提出。"
+        )
+        lines = list(proposal.lines.order_by("-suggested_amount"))
+        if lines:
+            top = lines[0]
+            e.adjust_next_year(
+                proposal,
+                actor=self.office,
+                amounts={top.pk: (top.suggested_amount * Decimal("1.1")).quantize(Decimal("10000"))},
+                reasons={top.pk: "该领域项目绩效优良，承接国家重大任务，适当增加。"},
+            )
+        profile = load_preset(self.preset, actor=None, year=target)
+        nfy = funds.open_fund_year(actor=self.office, year=target, profile=profile)
+        for i, src in enumerate(profile.source_types.order_by("order")[:3]):
+            funds.record_contribution(
+                nfy,
+                actor=self.office,
+                source_type=src,
+                amount=(data.YEAR_TOTAL[self.preset] / 3).quantize(Decimal("10000")),
+                document_ref=f"{data.CITY[self.preset]}财教〔{fy.year}〕{80 + i}号（{target}年预算草案）",
+                note=f"{target}年度预算草案，待人代会批准",
+            )
+        e.submit_next_year(
+            proposal, actor=self.office, title=f"{target}年度资金框架配置建议（依据绩效评价结果）"
+        )
