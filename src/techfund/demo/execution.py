@@ -68,10 +68,13 @@ class Execution:
             .order_by("batch__number", "id")
         )
         if leave:
-            items = items[:-leave]
+            items = items[: -min(leave, max(1, len(items) // 4))]
         out = []
         for i, item in enumerate(items):
-            statutory = not (unapproved_every and i % unapproved_every == unapproved_every - 1)
+            # A few (at least the last) wait for the statutory approval before they may be paid.
+            statutory = not (
+                unapproved_every and (i % unapproved_every == unapproved_every - 1 or i == len(items) - 1)
+            )
             out.append(
                 projects.arrange_item(
                     item,
@@ -526,19 +529,19 @@ class Execution:
         done = self.arrange(fund_year, leave=2, unapproved_every=9)
         for i, project in enumerate(done):
             signed_on = self.day(dt.date(year, 8, 18) + dt.timedelta(days=i % 12))
-            if i % 11 == 5:
-                self.contract(
-                    project, start=dt.date(year, 9, 1), months=24, signed_on=None
-                )  # awaiting signatures
+            # The first three (and then one in eleven each) wait at a desk: a 任务书 signed by the unit
+            # only, one awaiting both signatures, no 任务书 yet.
+            waiting = (2, 1, 0)[i] if i < 3 else {8: 0, 5: 1, 2: 2}.get(i % 11)
+            if waiting == 0:
                 continue
-            if i % 11 == 8:
-                continue  # no 任务书 yet
-            unit_only = i % 11 == 2
+            if waiting == 1:
+                self.contract(project, start=dt.date(year, 9, 1), months=24, signed_on=None)
+                continue
             self.contract(
-                project, start=dt.date(year, 9, 1), months=24, signed_on=signed_on, unit_only=unit_only
+                project, start=dt.date(year, 9, 1), months=24, signed_on=signed_on, unit_only=waiting == 2
             )
             project.refresh_from_db()
-            if unit_only or not project.statutory_approved or i % 13 == 7:
+            if waiting == 2 or not project.statutory_approved or i % 13 == 7:
                 continue  # not payable yet / first tranche still due
             self.pay(project, 1, self.day(signed_on + dt.timedelta(days=21)))
         self.current_projects = done

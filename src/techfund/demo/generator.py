@@ -241,7 +241,7 @@ def generate(
             log(f"  {year - 1}年度（上一年度）资金、申报与立项 …")
             prev_profile = load_preset(preset, actor=None, year=year - 1)
             prev_fy = fund_year(preset, year - 1, prev_profile, users, rng, complete=True)
-            prev = Intake(preset, prev_fy, users, rng, log=log, scale=scale * 0.5, complete=True)
+            prev = Intake(preset, prev_fy, users, rng, log=log, scale=max(scale * 0.5, 0.2), complete=True)
             orgs = prev.organisations(target=max(45, round(130 * scale)))
             log(f"  单位 {len(orgs)} 家；专家库 …")
             experts = prev.experts(orgs, count=max(16, round(64 * scale)))
