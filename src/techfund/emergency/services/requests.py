@@ -7,7 +7,6 @@ request is checked against cannot change underneath it), then the request.
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -32,8 +31,8 @@ from techfund.funds.scopes import visible_fund_years
 from techfund.funds.validation import fmt
 from techfund.policy.models import FocusArea
 from techfund.projects import services as project_services
-from techfund.projects.models import Contract, ContractMilestone, ContractTarget, Tranche
-from techfund.projects.services.contracts import TERMS_MAX, tranche_plan
+from techfund.projects.models import Contract
+from techfund.projects.services.contracts import TERMS_MAX, draw_up_contract
 
 ZERO = ledger.ZERO
 TITLE_MAX = 200
@@ -366,56 +365,27 @@ def _draw_up_contract(project, req, *, actor, role, day) -> Contract:
     plan of the year's policy, drawn up under the leading group's approval (the same rows and the same
     ``projects.contract.generated`` event as ``projects.services.generate_contract``, which only the
     office or the managing department may call; the event names the request as its authority)."""
-    contract = Contract.objects.create(
-        project=project,
-        number=f"RWS-{project.number}",
-        amount=project.amount,
-        self_raised=Decimal("0"),
-        start_date=req.start_date,
-        end_date=req.end_date,
-        terms=contract_terms(req, day),
-        generated_by=actor,
-    )
-    ContractTarget.objects.bulk_create(
-        ContractTarget(
-            contract=contract,
-            order=t.order,
-            kind=t.kind,
-            name=t.name,
-            indicator_type=t.indicator_type,
-            unit=t.unit,
-            target_value=t.target_value,
-            target_text=t.target_text,
-        )
-        for t in req.targets.all()
-    )
-    ContractMilestone.objects.bulk_create(
-        ContractMilestone(contract=contract, due_date=m.due_date, description=m.description)
-        for m in req.milestones.all()
-    )
-    plan = tranche_plan(
-        project.amount, project.fund_year.profile.rule("tranches"), start=req.start_date, end=req.end_date
-    )
-    Tranche.objects.bulk_create(Tranche(contract=contract, **t) for t in plan)
-    audit.record(
-        "projects.contract.generated",
+    return draw_up_contract(
+        project,
         actor=actor,
         role=role,
-        target=contract,
-        after={
-            "state": contract.state,
-            "amount": contract.amount,
-            "start": contract.start_date,
-            "end": contract.end_date,
-        },
-        data={
-            "project": project.pk,
-            "tranches": [{"seq": t["seq"], "amount": t["amount"]} for t in plan],
-            "emergency_request": req.pk,
-            "authority": "emergency.decide",
-        },
+        start=req.start_date,
+        end=req.end_date,
+        terms=contract_terms(req, day),
+        targets=[
+            {
+                "kind": t.kind,
+                "name": t.name,
+                "indicator_type": t.indicator_type,
+                "unit": t.unit,
+                "target_value": t.target_value,
+                "target_text": t.target_text,
+            }
+            for t in req.targets.order_by("order", "id")
+        ],
+        milestones=[{"due_date": m.due_date, "description": m.description} for m in req.milestones.all()],
+        data={"emergency_request": req.pk, "authority": "emergency.decide"},
     )
-    return contract
 
 
 @transaction.atomic

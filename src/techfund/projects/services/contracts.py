@@ -254,12 +254,32 @@ def generate_contract(
             code="contract_invalid",
             errors=errors,
         )
+    return draw_up_contract(
+        project,
+        actor=actor,
+        role=role,
+        start=start,
+        end=end,
+        terms=terms,
+        targets=targets,
+        milestones=milestones,
+        self_raised=app.self_raised if app is not None else 0,
+    )
+
+
+def draw_up_contract(
+    project, *, actor, role, start, end, terms, targets, milestones, self_raised=0, data=None
+) -> Contract:
+    """Write the 任务书 rows — the contract, its targets and milestones (already cleaned with
+    ``clean_targets`` / ``clean_milestones``) and the tranche plan of the year's policy — and record
+    it. No permission check: the caller's service has made it (``generate_contract``, or the leading
+    group's approval of an emergency request, which names itself in ``data``)."""
     project_before = {"start_date": project.start_date, "end_date": project.end_date}
     contract = Contract.objects.create(
         project=project,
         number=f"RWS-{project.number}",
         amount=project.amount,
-        self_raised=app.self_raised if app is not None else 0,
+        self_raised=self_raised,
         start_date=start,
         end_date=end,
         terms=terms,
@@ -281,7 +301,11 @@ def generate_contract(
         role=role,
         target=contract,
         after={"state": contract.state, "amount": contract.amount, "start": start, "end": end},
-        data={"project": project.pk, "tranches": [{"seq": t["seq"], "amount": t["amount"]} for t in plan]},
+        data={
+            "project": project.pk,
+            "tranches": [{"seq": t["seq"], "amount": t["amount"]} for t in plan],
+            **(data or {}),
+        },
     )
     if (project.start_date, project.end_date) != (start, end):
         # The contract fixes the project's period (the application's dates were a proposal).
