@@ -4,6 +4,7 @@ review, proposal batch, leading-group decisions, publicity with an objection, th
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -91,6 +92,20 @@ def draft_body(org_name: str, n: int) -> dict:
 
 @pytest.mark.parametrize("preset", ["rizhao", "taian"])
 def test_a_year_of_intake_through_the_http_api(db, client, preset):
+    run_intake(preset)
+    checks.allocations_never_exceeded(FundYear.objects.get(year=YEAR))
+    checks.chain_verifies()
+    checks.scopes_hold(client)
+
+
+def run_intake(preset: str, *, extra: int = 0) -> SimpleNamespace:
+    """The intake through the API, asserting each step; returns the people and records made.
+
+    Four applicants: three recommended, one returned; of the three, one becomes final, one is
+    withdrawn after an upheld objection, one is rejected. ``extra`` more applicants go straight
+    through (recommended, reviewed, approved, publicised) to the final list with the first, and the
+    area's allocation grows by their amounts, so a later stage starts from a final list of
+    ``1 + extra`` items."""
     from techfund.policy.loader import load_preset
 
     load_preset(preset, actor=None, year=YEAR)
@@ -98,7 +113,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
     dept = Department.objects.get(code=city["dept"])
     office, leader = factories.user(Role.OFFICE), factories.user(Role.LEADING_GROUP)
     officer = factories.user(Role.DEPARTMENT, department=dept)
-    orgs = [factories.organisation() for _ in range(4)]
+    orgs = [factories.organisation() for _ in range(4 + extra)]
     applicants = [factories.user(Role.APPLICANT, organisation=o) for o in orgs]
     expert_orgs = [factories.organisation(kind=OrganisationKind.UNIVERSITY) for _ in range(3)]
     expert_users = [factories.user(Role.EXPERT) for _ in range(3)]
@@ -118,7 +133,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
     fw = ok(
         api(office).post(
             "/api/funds/frameworks/",
-            {"year": YEAR, "allocations": {city["area"]: "4000000.00"}},
+            {"year": YEAR, "allocations": {city["area"]: f"{4000000 + extra * 1000000}.00"}},
             format="json",
         )
     )
@@ -146,7 +161,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
         )
     )
     ok(api(office).post(f"/api/calls/{call['id']}/publish/"))
-    assert any(c["id"] == call["id"] for c in _rows(ok(api(None).get("/api/public/calls/"))))
+    assert any(c["id"] == call["id"] for c in rows(ok(api(None).get("/api/public/calls/"))))
 
     # 项目申报: each applicant starts, fills and submits.
     app_ids = []
@@ -164,9 +179,11 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
     # Another applicant cannot see it (404), nor can the expert.
     assert api(applicants[1]).get(f"/api/applications/{app_ids[0]}/").status_code == 404
     assert api(expert_users[0]).get(f"/api/applications/{app_ids[0]}/").status_code == 404
+    # The three that go forward, and the extra ones that go straight to the final list.
+    forward, extras = app_ids[:3] + app_ids[4:], app_ids[4:]
 
     # 职能部门: recommend three, return one with a reason; forward a numbered batch.
-    for i in app_ids[:3]:
+    for i in forward:
         ok(api(officer).post(f"/api/applications/{i}/prescreen/", {"decision": "recommend"}, format="json"))
     ok(
         api(officer).post(
@@ -178,15 +195,15 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
     ok(
         api(officer).post(
             "/api/batches/",
-            {"call": call["id"], "department": city["dept"], "applications": app_ids[:3]},
+            {"call": call["id"], "department": city["dept"], "applications": forward},
             format="json",
         )
     )
 
     # 形式审查 by the office.
-    for i in app_ids[:3]:
+    for i in forward:
         ok(api(office).post(f"/api/applications/{i}/formal-check/", {}, format="json"))
-    assert set(Application.objects.filter(pk__in=app_ids[:3]).values_list("state", flat=True)) == {
+    assert set(Application.objects.filter(pk__in=forward).values_list("state", flat=True)) == {
         ApplicationState.FORMAL_PASSED
     }
 
@@ -217,7 +234,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
         )
     )
     assignment_ids = {}
-    for i in app_ids[:3]:
+    for i in forward:
         for e in experts:
             a = ok(
                 api(office).post(
@@ -230,7 +247,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
     ok(api(office).post(f"/api/review/rounds/{rnd['id']}/open/"))
     for (i, eid), aid in assignment_ids.items():
         user = expert_users[[e["id"] for e in experts].index(eid)]
-        base = 90 - app_ids.index(i) * 10
+        base = 90 - app_ids.index(i) * 10 if i not in extras else 88 - extras.index(i)
         ok(
             api(user).post(
                 f"/api/review/assignments/{aid}/score/",
@@ -243,7 +260,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
             )
         )
     # An expert sees only its own assignments.
-    mine = _rows(ok(api(expert_users[0]).get("/api/review/assignments/")))
+    mine = rows(ok(api(expert_users[0]).get("/api/review/assignments/")))
     assert {a["id"] for a in mine} == {
         aid for (i, eid), aid in assignment_ids.items() if eid == experts[0]["id"]
     }
@@ -263,7 +280,7 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
                 format="json",
             )
         )
-        for i in app_ids[:3]
+        for i in forward
     ]
     too_much = api(office).post(
         "/api/decisions/items/",
@@ -295,11 +312,22 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
         )
     )
 
-    # 公示: the first item in a publicity that has already run its course; the second in one open now.
+    for extra_item in items[3:]:
+        ok(
+            api(leader).post(
+                f"/api/decisions/items/{extra_item['id']}/decide/",
+                {"decision": "approve", "basis": "同意。"},
+                format="json",
+            )
+        )
+
+    # 公示: the first item (and the extra ones) in a publicity that has already run its course; the
+    # second in one open now.
+    past_items = [items[0]["id"]] + [it["id"] for it in items[3:]]
     past = ok(
         api(office).post(
             "/api/decisions/publicities/",
-            {"year": YEAR, "items": [items[0]["id"]], "starts_on": f"{YEAR}-07-06"},
+            {"year": YEAR, "items": past_items, "starts_on": f"{YEAR}-07-06"},
             format="json",
         )
     )
@@ -339,20 +367,35 @@ def test_a_year_of_intake_through_the_http_api(db, client, preset):
         app_ids[1]: ApplicationState.WITHDRAWN,
         app_ids[2]: ApplicationState.NOT_APPROVED,
         app_ids[3]: ApplicationState.RETURNED,
+        **{i: ApplicationState.FINAL for i in extras},
     }
-    final = [i.application_id for i in ProposalItem.objects.filter(state="final")]
-    assert final == [app_ids[0]]
-    fy = FundYear.objects.get(year=YEAR)
-    checks.allocations_never_exceeded(fy)
+    final = sorted(ProposalItem.objects.filter(state="final").values_list("application_id", flat=True))
+    assert final == [app_ids[0], *extras]
     from techfund.core.models import Account
     from techfund.core.services import ledger
 
+    # The final items' amounts stay reserved in the area until finance arranges their budgets.
     assert ledger.balance(Account.objects.get(code=f"fund:{YEAR}:reserved:{city['area']}")) == Decimal(
         "1000000.00"
+    ) * (1 + extra)
+    return SimpleNamespace(
+        preset=preset,
+        year=YEAR,
+        city=city,
+        dept=dept,
+        office=office,
+        leader=leader,
+        officer=officer,
+        orgs=orgs,
+        applicants=applicants,
+        experts=expert_users,
+        call=call,
+        app_ids=app_ids,
+        items=items,
+        final_items=[items[0]["id"]] + [it["id"] for it in items[3:]],
     )
-    checks.chain_verifies()
-    checks.scopes_hold(client)
 
 
-def _rows(data):
+def rows(data):
+    """The rows of a list answer, paginated or not."""
     return data["results"] if isinstance(data, dict) and "results" in data else data
