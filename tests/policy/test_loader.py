@@ -141,6 +141,12 @@ BAD_FILES = {
         "rules.tranches.first_tranche_min_ratio",
         "比例",
     ),
+    "rectification default above its maximum": (
+        "    rectification_days: 30\n",
+        "    rectification_days: 120\n",
+        "rules.monitoring.rectification_days",
+        "不能超过整改期限上限",
+    ),
     "duplicate code": ("  - code: agri_tech", "  - code: talent", "source_types[5].code", "“talent”重复"),
     "unknown department": (
         "    department: ocean",

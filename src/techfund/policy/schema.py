@@ -734,6 +734,15 @@ def _table_review(doc, table, path, ctx):
         doc.error((*path, "min_valid_opinions"), _("有效意见数不能多于通讯评审专家数。"))
 
 
+def _table_monitoring(doc, table, path, ctx):
+    default, most = table.get("rectification_days"), table.get("max_rectification_days")
+    if _ints(default, most) and default > most:
+        doc.error(
+            (*path, "rectification_days"),
+            _("整改通知默认期限（%(d)d天）不能超过整改期限上限（%(m)d天）。") % {"d": default, "m": most},
+        )
+
+
 def _ints(*values) -> bool:
     return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
@@ -958,6 +967,7 @@ RULE_TABLES: dict[str, Table] = {
                 gettext_lazy("整改期限上限"), "int", min=1, max=730, unit=gettext_lazy("天")
             ),
         },
+        check=_table_monitoring,
     ),
     "procedure": Table(
         gettext_lazy("管理程序"),
