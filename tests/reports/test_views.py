@@ -32,6 +32,21 @@ def test_the_default_period_is_the_current_quarter(fund_year, office, as_user):
     assert f'value="{start.isoformat()}"' in page and f'value="{end.isoformat()}"' in page
 
 
+def test_next_years_fund_opened_in_the_autumn_does_not_become_the_default(fund_year, office, as_user):
+    """Next year's fund is opened in the autumn to prepare its budget; the page (and the office's
+    home-page reminder) still propose this quarter of the fund year under way, with no form error."""
+    from techfund.funds import services as funds
+
+    start, end = rs.quarter_of(rs.today_or(None))
+    funds.open_fund_year(actor=office, year=start.year + 1, profile=fund_year.profile)
+    c = as_user(office)
+    page = text(c.get("/reports/"))
+    assert f'value="{start.isoformat()}"' in page
+    assert "不能早于" not in page and "errorlist" not in page
+    home = text(c.get("/"))
+    assert f"{start.year + 1}年度 {start}" not in home
+
+
 def test_preview_and_generate(dataset, fund_year, office, as_user):
     c = as_user(office)
     page = text(c.get(URL))

@@ -12,13 +12,13 @@ from techfund.reports.scopes import reportable_years
 
 
 def quarter_to_report(user):
-    """The current quarter of the latest fund year, while the office has not generated its report."""
-    from techfund.reports.services import quarter_of, today_or
+    """The current quarter of the latest fund year begun by then, while the office has not generated its report."""
+    from techfund.reports.services import current_quarter
 
-    fy = reportable_years(user).order_by("-year").first()
-    if fy is None:
+    current = current_quarter(reportable_years(user))
+    if current is None:
         return
-    start, end = quarter_of(today_or(None))
+    fy, start, end = current
     if ReportRun.objects.filter(fund_year=fy, start=start, end=end).exists():
         return
     yield Pending(

@@ -45,6 +45,17 @@ def quarter_of(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, next_start - dt.timedelta(days=1)
 
 
+def current_quarter(years) -> tuple[object, dt.date, dt.date] | None:
+    """The default report: this quarter, for the latest fund year that has begun by the quarter's
+    start (next year's fund, opened in the autumn to prepare its budget, is not reported on yet).
+    ``years`` is a queryset of the fund years the person may report on."""
+    start, end = quarter_of(today_or(None))
+    fy = years.filter(year__lte=start.year).order_by("-year").first()
+    if fy is None:
+        return None
+    return fy, start, end
+
+
 def clean_period(fund_year, start, end, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
     """The report period, checked: both dates given and valid, start ≤ end, start not after today,
     the period within the fund year's life (from 1 January of its year to ``YEARS_AFTER`` years on)."""

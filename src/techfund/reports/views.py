@@ -6,6 +6,7 @@ Only the fund's readers (office, leading group, finance, auditor) have these pag
 generating is the office's (403 for the other readers).
 """
 
+import datetime as dt
 import io
 
 from django.contrib.auth.decorators import login_required
@@ -32,9 +33,13 @@ def _years(request):
     return years
 
 
-def _initial(years) -> dict:
-    start, end = services.quarter_of(services.today_or(None))
-    return {"year": years[0].year, "start": start, "end": end}
+def _initial(request, years) -> dict:
+    current = services.current_quarter(reportable_years(request.user))
+    if current is None:  # only future fund years exist: propose the first quarter of the earliest
+        start, end = services.quarter_of(dt.date(years[-1].year, 1, 1))
+        return {"year": years[-1].year, "start": start, "end": end}
+    fy, start, end = current
+    return {"year": fy.year, "start": start, "end": end}
 
 
 def _page(request, years, form, *, status=200):
@@ -71,7 +76,9 @@ def index(request):
     if "year" in request.GET:
         data = request.GET
     else:  # the default period (the current quarter of the latest year), previewed at once
-        data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _initial(years).items()}
+        data = {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in _initial(request, years).items()
+        }
     return _page(request, years, PeriodForm(data, fund_years=years))
 
 
