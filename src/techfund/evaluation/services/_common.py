@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from techfund.core.errors import ServiceError
 from techfund.core.services import audit, ledger
+from techfund.core.validation import raise_errors, text  # noqa: F401 - re-exported to this stage
 from techfund.evaluation import scoring
 from techfund.funds.validation import fmt
 from techfund.projects.services._common import lock_project, parse_date, today_or
@@ -27,27 +28,6 @@ __all__ = [
 
 #: Scores (parts, satisfaction, totals) are written to a hundredth, as the 百分制 is.
 SCORE_PLACES = scoring.PLACES
-
-
-def raise_errors(errors: dict, code: str, default_message: str) -> None:
-    """One ``ServiceError`` for every problem found: the only message when there is one, else
-    ``default_message``; each message beside its field."""
-    if not errors:
-        return
-    msgs = [m for ms in errors.values() for m in ms]
-    raise ServiceError(msgs[0] if len(msgs) == 1 else default_message, code=code, errors=errors)
-
-
-def text(value, *, field: str, label: str, max_length: int, required: bool, errors: dict) -> str:
-    """Stripped text; a missing or too long value adds its message to ``errors`` under ``field``."""
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("请填写%(label)s。") % {"label": label})
-    elif len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("%(label)s不能超过%(n)s个字符。") % {"label": label, "n": max_length}
-        )
-    return value
 
 
 def number(

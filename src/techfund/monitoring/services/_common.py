@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from techfund.core.errors import ServiceError
 from techfund.core.services import ledger
+from techfund.core.validation import raise_errors, text  # noqa: F401 - re-exported to this stage
 from techfund.funds.validation import fmt
 from techfund.monitoring import schedule
 from techfund.monitoring.transitions import MONITORED_STATES
@@ -38,26 +39,6 @@ def today_or(today: dt.date | None) -> dt.date:
 
 def fmt_date(day: dt.date) -> str:
     return _("%(y)d年%(m)d月%(d)d日") % {"y": day.year, "m": day.month, "d": day.day}
-
-
-def raise_errors(errors: dict, code: str, default_message: str) -> None:
-    """One refusal naming every field at fault (the message itself when only one is)."""
-    if not errors:
-        return
-    msgs = [m for ms in errors.values() for m in ms]
-    raise ServiceError(msgs[0] if len(msgs) == 1 else default_message, code=code, errors=errors)
-
-
-def text(value, *, field: str, label: str, max_length: int, required: bool, errors: dict) -> str:
-    """Stripped text; a missing or too long value adds its message to ``errors`` under ``field``."""
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("请填写%(label)s。") % {"label": label})
-    elif len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("%(label)s不能超过%(n)s个字符。") % {"label": label, "n": max_length}
-        )
-    return value
 
 
 def money_at_least_zero(value, *, field: str, label: str, errors: dict) -> Decimal | None:

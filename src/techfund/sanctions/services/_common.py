@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from techfund.core.errors import ServiceError
 from techfund.core.services import ledger
+from techfund.core.validation import raise_errors, text  # noqa: F401 - re-exported to this stage
 from techfund.funds.validation import fmt
 from techfund.projects import accounts
 from techfund.projects.enums import ProjectState
@@ -28,26 +28,6 @@ __all__ = [
     "text",
     "today_or",
 ]
-
-
-def raise_errors(errors: dict, code: str, default_message: str) -> None:
-    """Refuse with the one message, or ``default_message`` when several fields are at fault."""
-    if not errors:
-        return
-    msgs = [m for ms in errors.values() for m in ms]
-    raise ServiceError(msgs[0] if len(msgs) == 1 else default_message, code=code, errors=errors)
-
-
-def text(value, *, field: str, label: str, max_length: int, required: bool, errors: dict) -> str:
-    """Stripped text; a missing or too long value adds its message to ``errors`` under ``field``."""
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("请填写%(label)s。") % {"label": label})
-    elif len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("%(label)s不能超过%(n)s个字符。") % {"label": label, "n": max_length}
-        )
-    return value
 
 
 def next_number(model, prefix: str, project) -> str:
