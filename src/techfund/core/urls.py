@@ -1,6 +1,6 @@
 from django.urls import path
 
-from techfund.core.views import accounts, audit, auth, grants, home, organisations
+from techfund.core.views import accounts, audit, auth, grants, home, jobs, organisations
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -24,4 +24,5 @@ urlpatterns = [
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export/", audit.audit_export, name="audit_export"),
     path("audit/verify/", audit.audit_verify, name="audit_verify"),
+    *getattr(jobs, "urlpatterns", []),
 ]

@@ -19,8 +19,10 @@ from techfund.review.models import Assignment, Expert, ReviewRound, RoundResult
 
 #: Roles that read the whole of expert review.
 READER_ROLES = frozenset({Role.OFFICE, Role.LEADING_GROUP, Role.FINANCE, Role.AUDITOR})
+#: Assignments not yet scored (the expert may still accept, score or decline).
+PENDING = (AssignmentState.ASSIGNED, AssignmentState.ACCEPTED)
 #: Assignment states in which the expert holds the application (a declined one gives it back).
-HOLDING = (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED)
+HOLDING = (*PENDING, AssignmentState.SUBMITTED)
 
 
 def _roles(user) -> set[str]:

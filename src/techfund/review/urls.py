@@ -1,6 +1,6 @@
 from django.urls import path
 
-from techfund.review import views
+from techfund.review import urls_meetings, urls_plans, urls_pool, views
 
 app_name = "review"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/decline/", views.task_decline, name="task_decline"),
+    *urls_pool.urlpatterns,
+    *urls_plans.urlpatterns,
+    *urls_meetings.urlpatterns,
 ]

@@ -1,5 +1,6 @@
 from .audit import AuditEvent, AuditHead
 from .calendar import CalendarDay, CalendarYear
+from .jobs import Job, JobState
 from .ledger import Account, JournalEntry, Posting
 from .people import Department, Organisation, RoleGrant, User
 
@@ -10,6 +11,8 @@ __all__ = [
     "CalendarDay",
     "CalendarYear",
     "Department",
+    "Job",
+    "JobState",
     "JournalEntry",
     "Organisation",
     "Posting",

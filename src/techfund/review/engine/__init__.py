@@ -1,0 +1,3 @@
+from .instance import Instance, Result, check
+
+__all__ = ["Instance", "Result", "check"]
