@@ -54,7 +54,7 @@ def test_the_same_organisation_by_name_is_refused_too(draft_round, office, app1)
 
 
 def test_a_suspended_expert_is_refused(draft_round, office, app1, expert_a):
-    services.update_expert(expert_a, actor=office, status="suspended")
+    services.set_status(expert_a, actor=office, status="suspended", reason="违反评审纪律")
     with nothing_saved(), pytest.raises(ServiceError) as exc:
         services.assign(draft_round, actor=office, application=app1, expert=expert_a)
     assert exc.value.message == "专家王甲当前为“暂停”，不能分配评审任务。"
@@ -290,8 +290,8 @@ def test_round_criteria_are_those_scored(call, office, app1, expert_a):
     r = services.create_round(
         call,
         actor=office,
-        name="会议评审",
-        method="meeting",
+        name="复评",
+        method="remote",
         criteria=[{"code": "all", "name": "综合", "weight": 100}],
     )
     services.assign(r, actor=office, application=app1, expert=expert_a)
@@ -304,3 +304,70 @@ def test_round_criteria_are_those_scored(call, office, app1, expert_a):
         "scores.all": ["请为“综合”评分。"],
     }
     assert score(a, {"all": "66.66"}).total == Decimal("66.66")
+
+
+# ---------------------------------------------------------------- conflicts found by the pool's rules
+
+
+def test_a_conflict_of_interest_is_refused_with_its_reasons(draft_round, office, app1, expert_a, applicant_x):
+    services.add_exclusion(
+        app1, actor=applicant_x, name="王甲", organisation_name="山东大学", reason="曾有学术争议"
+    )
+    with nothing_saved(), pytest.raises(ServiceError) as exc:
+        services.assign(draft_round, actor=office, application=app1, expert=expert_a)
+    msg = "回避：申报单位申请专家王甲（山东大学）回避：曾有学术争议。"
+    assert exc.value.message == msg and exc.value.code == "conflict_of_interest"
+    assert exc.value.errors == {"expert": [msg]}
+
+
+# ---------------------------------------------------------------- accept
+
+
+def test_the_expert_accepts_then_scores(open_round, app1, expert_a):
+    a = assignment_of(open_round, app1, expert_a)
+    services.accept(a, actor=expert_a.user)
+    a.refresh_from_db()
+    assert a.state == "accepted" and a.accepted_at is not None
+    ev = AuditEvent.objects.get(action="review.assignment.accepted")
+    assert ev.role == "expert" and ev.before == {"state": "assigned"} and ev.after == {"state": "accepted"}
+    with nothing_saved(), pytest.raises(ServiceError) as exc:
+        services.accept(a, actor=expert_a.user)
+    assert exc.value.message == "您已接受该评审任务。"
+    score(a, scores(80, 80, 8))
+    a.refresh_from_db()
+    assert a.state == "submitted"
+    assert AuditEvent.objects.get(action="review.score.submitted").before == {"state": "accepted"}
+    with nothing_saved(), pytest.raises(ServiceError) as exc:
+        services.accept(a, actor=expert_a.user)
+    assert exc.value.message == "您已提交该项目的评分。"
+
+
+def test_only_the_assigned_expert_accepts(open_round, office, app1, expert_a, expert_b):
+    a = assignment_of(open_round, app1, expert_a)
+    with nothing_saved():
+        with pytest.raises(NotVisible):
+            services.accept(a, actor=expert_b.user)
+        with pytest.raises(NotAllowed):
+            services.accept(a, actor=office)
+
+
+def test_a_declined_task_is_not_accepted(open_round, app1, expert_a):
+    a = assignment_of(open_round, app1, expert_a)
+    services.decline(a, actor=expert_a.user, reason="回避")
+    with nothing_saved(), pytest.raises(ServiceError) as exc:
+        services.accept(a, actor=expert_a.user)
+    assert exc.value.message == "您已回避/拒绝该评审任务。"
+
+
+def test_an_accepted_task_may_still_be_withdrawn_by_the_office(open_round, office, app2, expert_a):
+    a = assignment_of(open_round, app2, expert_a)
+    services.accept(a, actor=expert_a.user)
+    services.unassign(a, actor=office, reason="专家出差")
+    assert not Assignment.objects.filter(pk=a.pk).exists()
+
+
+def test_a_manual_round_declines_without_replacement(open_round, app1, expert_a):
+    a = assignment_of(open_round, app1, expert_a)
+    services.decline(a, actor=expert_a.user, reason="回避")
+    assert not Assignment.objects.filter(replaces=a).exists()
+    assert Assignment.objects.filter(round=open_round).count() == 3

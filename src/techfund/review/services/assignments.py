@@ -1,9 +1,12 @@
-"""评审任务: the office assigns experts to applications by hand; the expert scores each criterion
-and comments, or declines (回避 / 拒绝) saying why.
+"""评审任务: the office assigns experts to applications (by hand, or by releasing an assignment plan,
+``services.plans``); the expert accepts, then scores each criterion and comments, or declines
+(回避 / 拒绝) saying why.
 
-An expert never reviews an application of their own organisation (the refusal names the conflict).
-A submitted score is final. The later review engine adds automated conflicts and assignment on
-these same records.
+An expert never reviews an application they conflict with (``conflicts.pair_conflicts``: the refusal
+names the reasons). A submitted score is final. When an expert declines in a round whose experts were
+drawn or matched by a plan, a replacement is chosen in the same transaction (``replace``); when nobody
+is left to take it, the decline still stands and the office's home page lists the gap. Rounds assigned
+by hand get no automatic replacement: the office assigns another expert.
 """
 
 from collections.abc import Mapping
@@ -19,10 +22,19 @@ from techfund.core.errors import ServiceError
 from techfund.core.permissions import require
 from techfund.core.services import audit
 from techfund.review import validation
-from techfund.review.enums import AssignmentState, ExpertStatus, Recommendation, RoundState
+from techfund.review.enums import (
+    AssignmentMode,
+    AssignmentState,
+    ExpertStatus,
+    Recommendation,
+    ReviewMethod,
+    RoundState,
+)
 from techfund.review.models import Assignment, Expert, ReviewRound, RoundResult, Score
-from techfund.review.scopes import HOLDING, visible_assignments, visible_rounds
+from techfund.review.scopes import HOLDING, PENDING, visible_assignments, visible_rounds
 from techfund.review.services.application_states import enter_review, leave_review
+from techfund.review.services.conflicts import pair_conflicts
+from techfund.review.services.experts import effective_status
 from techfund.review.transitions import ASSIGNABLE, ASSIGNMENT
 
 #: Round states in which experts may be assigned or withdrawn.
@@ -55,6 +67,12 @@ def conflict(expert: Expert, application: Application) -> str:
             "n": application.number,
         }
     return ""
+
+
+def conflict_message(found) -> str:
+    """The reasons of ``pair_conflicts`` as one message (each reason once, in rule order)."""
+    reasons = [reason.rstrip("。；; ") for _rule, reason in found]
+    return _("回避：%(reasons)s。") % {"reasons": "；".join(reasons)}
 
 
 def _check_application(round_: ReviewRound, application: Application) -> None:
@@ -104,15 +122,20 @@ def assign(round_: ReviewRound, *, actor, application: Application, expert: Expe
         .get(pk=application.pk)
     )
     _check_application(round_, application)
-    if expert.status != ExpertStatus.ACTIVE:
+    status = effective_status(expert, round_.starts_on)  # a suspension or ban whose period ended is over
+    if status != ExpertStatus.ACTIVE:
         msg = _("专家%(expert)s当前为“%(s)s”，不能分配评审任务。") % {
             "expert": expert.name,
-            "s": expert.get_status_display(),
+            "s": ExpertStatus(status).label,
         }
         raise ServiceError(msg, code="expert_not_active", errors={"expert": [msg]})
     why = conflict(expert, application)
     if why:
         raise ServiceError(why, code="conflict_same_organisation", errors={"expert": [why]})
+    found = pair_conflicts(expert, application, round_)
+    if found:
+        why = conflict_message(found)
+        raise ServiceError(why, code="conflict_of_interest", errors={"expert": [why]})
     existing = Assignment.objects.filter(round=round_, application=application, expert=expert).first()
     if existing is not None:
         if existing.state == AssignmentState.DECLINED:
@@ -162,7 +185,7 @@ def unassign(assignment: Assignment, *, actor, reason: str) -> None:
         raise ServiceError(
             _("“%(name)s”已结束，不能撤销评审任务。") % {"name": round_.name}, code="round_closed"
         )
-    if assignment.state != AssignmentState.ASSIGNED:
+    if assignment.state not in PENDING:
         raise ServiceError(
             _("专家%(expert)s对申报项目 %(n)s 的评审任务当前为“%(s)s”，只能撤销尚未评分的任务。")
             % {
@@ -198,6 +221,11 @@ def _check_open_for_expert(round_: ReviewRound, assignment: Assignment) -> None:
         raise ServiceError(_("本轮评审尚未开始，请在开始后再评分。"), code="round_not_open")
     if round_.state != RoundState.OPEN:
         raise ServiceError(_("本轮评审已结束。"), code="round_closed")
+    if round_.method == ReviewMethod.SITE_VISIT:
+        raise ServiceError(
+            _("现场考核轮次不打分：考核情况和结论由办公室在现场考核记录中录入。"),
+            code="site_visit_not_scored",
+        )
 
 
 def clean_scores(criteria, scores) -> dict:
@@ -249,6 +277,7 @@ def submit_score(
     role = require(actor, "review.score", assignment, visible=visible_assignments(actor))
     _check_open_for_expert(round_, assignment)
     ASSIGNMENT.check(assignment, AssignmentState.SUBMITTED)
+    before = assignment.state
     criteria = list(round_.criteria.all())
     errors: dict = {}
     values = {}
@@ -278,7 +307,7 @@ def submit_score(
         actor=actor,
         role=role,
         target=assignment,
-        before={"state": AssignmentState.ASSIGNED},
+        before={"state": before},
         after={
             "state": AssignmentState.SUBMITTED,
             "scores": {c.code: v for c, v in values.items()},
@@ -291,8 +320,43 @@ def submit_score(
 
 
 @transaction.atomic
+def accept(assignment: Assignment, *, actor) -> Assignment:
+    """接受评审任务: the expert confirms they will review the application (then scores it)."""
+    round_, assignment = _lock_assignment(assignment)
+    role = require(actor, "review.accept", assignment, visible=visible_assignments(actor))
+    if assignment.state == AssignmentState.SUBMITTED:
+        raise ServiceError(_("您已提交该项目的评分。"), code="score_final")
+    if assignment.state == AssignmentState.DECLINED:
+        raise ServiceError(_("您已回避/拒绝该评审任务。"), code="assignment_declined")
+    if assignment.state == AssignmentState.ACCEPTED:
+        raise ServiceError(_("您已接受该评审任务。"), code="already_accepted")
+    if round_.state == RoundState.CLOSED:
+        raise ServiceError(_("本轮评审已结束。"), code="round_closed")
+    ASSIGNMENT.check(assignment, AssignmentState.ACCEPTED)
+    assignment.state = AssignmentState.ACCEPTED
+    assignment.accepted_at = timezone.now()
+    assignment.save(update_fields=["state", "accepted_at"])
+    audit.record(
+        "review.assignment.accepted",
+        actor=actor,
+        role=role,
+        target=assignment,
+        before={"state": AssignmentState.ASSIGNED},
+        after={"state": AssignmentState.ACCEPTED},
+    )
+    return assignment
+
+
+#: Rounds whose declined assignments are replaced automatically (the experts came from a plan).
+REPLACING = frozenset({AssignmentMode.RANDOM, AssignmentMode.OPTIMAL})
+
+
+@transaction.atomic
 def decline(assignment: Assignment, *, actor, reason: str) -> Assignment:
-    """回避 / 拒绝: the expert gives the application back, saying why (e.g. a conflict of interest)."""
+    """回避 / 拒绝: the expert gives the application back, saying why (e.g. a conflict of interest).
+
+    In a round whose experts came from a plan another expert takes it over at once (``replace``);
+    when nobody may, the decline stands and the office's home page shows the gap."""
     round_, assignment = _lock_assignment(assignment)
     role = require(actor, "review.decline", assignment, visible=visible_assignments(actor))
     if assignment.state == AssignmentState.SUBMITTED:
@@ -303,6 +367,7 @@ def decline(assignment: Assignment, *, actor, reason: str) -> Assignment:
     reason = validation.required_text(
         reason, field="reason", max_length=300, label=_("理由"), message=_("回避或拒绝评审须说明理由。")
     )
+    before = assignment.state
     assignment.state = AssignmentState.DECLINED
     assignment.decline_reason = reason
     assignment.save(update_fields=["state", "decline_reason"])
@@ -311,8 +376,79 @@ def decline(assignment: Assignment, *, actor, reason: str) -> Assignment:
         actor=actor,
         role=role,
         target=assignment,
-        before={"state": AssignmentState.ASSIGNED},
+        before={"state": before},
         after={"state": AssignmentState.DECLINED},
         reason=reason,
     )
+    if round_.assignment_mode in REPLACING:
+        _replace(round_, assignment, actor=actor, role=role)
     return assignment
+
+
+def _replace(round_: ReviewRound, declined: Assignment, *, actor, role: str) -> Assignment | None:
+    """Give the declined assignment's application to the expert ``plans.replacement_for`` picks
+    (None, and nothing written, when nobody may take it)."""
+    from techfund.review.services.plans import replacement_for
+
+    picked = replacement_for(round_, declined)
+    if picked is None:
+        return None
+    expert, affinity, how = picked
+    new = Assignment.objects.create(
+        round=round_,
+        application_id=declined.application_id,
+        expert=expert,
+        assigned_by=declined.assigned_by,
+        affinity=affinity,
+        replaces=declined,
+    )
+    audit.record(
+        "review.assignment.replaced",
+        actor=actor,
+        role=role,
+        target=new,
+        after=_who(new),
+        data={
+            "replaces": declined.pk,
+            "declined_expert": declined.expert.name,
+            "affinity": affinity,
+            **how,
+        },
+    )
+    return new
+
+
+@transaction.atomic
+def replace(assignment: Assignment, *, actor) -> Assignment:
+    """补选专家 for a declined assignment that was left without a replacement (the office tries again,
+    e.g. after adding experts to the pool). Refused in rounds assigned by hand."""
+    round_, assignment = _lock_assignment(assignment)
+    role = require(actor, "review.assign", assignment, visible=visible_assignments(actor))
+    if round_.state not in ASSIGNING:
+        raise ServiceError(
+            _("“%(name)s”已结束，不能再补选评审专家。") % {"name": round_.name}, code="round_closed"
+        )
+    if assignment.state != AssignmentState.DECLINED:
+        raise ServiceError(
+            _("只能为已回避/拒绝的评审任务补选专家（当前为“%(s)s”）。")
+            % {"s": assignment.get_state_display()},
+            code="assignment_not_declined",
+        )
+    if Assignment.objects.filter(replaces=assignment).exists():
+        raise ServiceError(_("该评审任务已补选过专家。"), code="already_replaced")
+    if round_.assignment_mode not in REPLACING:
+        raise ServiceError(
+            _("本轮由人工指定专家，不自动补选；请在分配页面为申报项目 %(n)s 指定专家。")
+            % {"n": assignment.application.number},
+            code="manual_round",
+        )
+    new = _replace(round_, assignment, actor=actor, role=role)
+    if new is None:
+        raise ServiceError(
+            _(
+                "没有可补选的专家：专家库中没有与申报项目 %(n)s 无回避、本轮尚有余量且与其他评审专家不同单位的专家。"
+            )
+            % {"n": assignment.application.number},
+            code="no_replacement",
+        )
+    return new
