@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
         "RoundStateEnum": "techfund.review.enums.RoundState",
         "AssignmentStateEnum": "techfund.review.enums.AssignmentState",
         "ExpertStatusEnum": "techfund.review.enums.ExpertStatus",
+        "RelationshipEnum": "techfund.review.enums.Relationship",
+        "ConflictRuleEnum": "techfund.review.enums.ConflictRule",
         "RecommendationEnum": "techfund.review.enums.Recommendation",
         "ProposalBatchStateEnum": "techfund.decisions.enums.BatchState",
         "ProposalItemStateEnum": "techfund.decisions.enums.ItemState",

@@ -41,7 +41,9 @@ def test_experts(office, auditor, expert_a, expert_b, api):
     r = api(office).post("/api/review/experts/", body, format="json")
     assert r.status_code == 201 and r.json()["name"] == "钱丁" and r.json()["username"] == user.username
     pk = r.json()["id"]
-    r = api(office).patch(f"/api/review/experts/{pk}/", {"status": "banned"}, format="json")
+    r = api(office).patch(
+        f"/api/review/experts/{pk}/", {"status": "banned", "status_reason": "违反保密规定"}, format="json"
+    )
     assert r.status_code == 200 and r.json()["status"] == "banned"
     assert len(api(auditor).get("/api/review/experts/").json()["results"]) == 3
     # an expert reads their own record only

@@ -269,7 +269,10 @@ def test_expert_pool_pages(office, auditor, expert, as_user):
     assert r.status_code == 302
     ex = expert.expert_profile
     assert ex.keywords == ["海洋", "装备"]
-    r = c.post(f"/review/experts/{ex.pk}/edit/", {"name": "钱丁", "status": "suspended", "max_load": "10"})
+    r = c.post(
+        f"/review/experts/{ex.pk}/edit/",
+        {"name": "钱丁", "status": "suspended", "status_reason": "多次无故拒评", "max_load": "10"},
+    )
     assert r.status_code == 302
     ex.refresh_from_db()
     assert ex.status == "suspended"

@@ -899,10 +899,18 @@ RULE_TABLES: dict[str, Table] = {
                 gettext_lazy("合作关系回避年限"), "int", min=0, max=10, unit=gettext_lazy("年")
             ),
             "calibration_min_reviews": F(
-                gettext_lazy("评分校准所需专家本人最少评审份数"), "int", min=2, max=100, unit=gettext_lazy("份")
+                gettext_lazy("评分校准所需专家本人最少评审份数"),
+                "int",
+                min=2,
+                max=100,
+                unit=gettext_lazy("份"),
             ),
             "trim_min_scores": F(
-                gettext_lazy("去掉最高分和最低分所需最少评分份数"), "int", min=3, max=50, unit=gettext_lazy("份")
+                gettext_lazy("去掉最高分和最低分所需最少评分份数"),
+                "int",
+                min=3,
+                max=50,
+                unit=gettext_lazy("份"),
             ),
         },
         check=_table_review,

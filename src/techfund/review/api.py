@@ -36,6 +36,7 @@ from techfund.review.scopes import (
     visible_results,
     visible_rounds,
 )
+from techfund.review.services import aggregate
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -200,7 +201,13 @@ class RoundCreateSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.ModelSerializer):
+    """A round's result: ``score`` ranks (the trimmed mean when ``trimmed``), ``calibrated_score`` is
+    the mean of the experts' calibrated scores, ``spread`` highest minus lowest total (a
+    ``disagreement`` above the policy's threshold); ``basis`` says whether it came from scores, a
+    meeting's ``votes`` or a site visit."""
+
     round_name = serializers.CharField(source="round.name", read_only=True)
+    votes = serializers.SerializerMethodField()
     application_number = serializers.CharField(source="application.number", read_only=True)
     application_title = serializers.CharField(source="application.title", read_only=True)
 
@@ -218,8 +225,18 @@ class ResultSerializer(serializers.ModelSerializer):
             "rank",
             "recommendation",
             "reasons",
+            "basis",
+            "trimmed",
+            "calibrated_score",
+            "spread",
+            "disagreement",
+            "votes",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_votes(self, obj) -> dict:
+        return obj.votes or {}
 
 
 class RankedResultSerializer(ResultSerializer):
@@ -373,13 +390,31 @@ class ApplicationContentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PeerScoreSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="专家A, 专家B, … (never a name).")
+    total = serializers.DecimalField(max_digits=6, decimal_places=2)
+    recommendation = serializers.CharField()
+
+
 class AssignmentDetailSerializer(AssignmentSerializer):
     criteria = CriterionSerializer(source="round.criteria", many=True, read_only=True)
     application_content = serializers.SerializerMethodField()
+    peers = serializers.SerializerMethodField()
 
     class Meta(AssignmentSerializer.Meta):
-        fields = [*AssignmentSerializer.Meta.fields, "criteria", "application_content"]
+        fields = [
+            *AssignmentSerializer.Meta.fields,
+            "accepted_at",
+            "criteria",
+            "application_content",
+            "peers",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(PeerScoreSerializer(many=True))
+    def get_peers(self, obj) -> list:
+        """The other experts' submitted totals, anonymised — empty until this one is submitted."""
+        return PeerScoreSerializer(aggregate.peer_scores(obj), many=True).data
 
     @extend_schema_field(ApplicationContentSerializer(allow_null=True))
     def get_application_content(self, obj):
@@ -488,6 +523,17 @@ class AssignmentViewSet(
             comment=d["comment"],
             recommendation=d["recommendation"],
         )
+        return self.result(a)
+
+    @extend_schema(
+        summary="接受评审任务",
+        request=None,
+        responses={200: AssignmentDetailSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        a = self.get_object()
+        services.accept(a, actor=request.user)
         return self.result(a)
 
     @extend_schema(

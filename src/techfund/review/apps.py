@@ -28,3 +28,6 @@ class ReviewConfig(AppConfig):
             }
         )
         home.register()
+        from techfund.review import views_pool
+
+        views_pool.register_links()

@@ -9,14 +9,14 @@ from techfund.applications.enums import ApplicationState
 from techfund.core.enums import Role
 from techfund.core.home import Pending, register_link, register_pending
 from techfund.review.enums import AssignmentState, RoundState
-from techfund.review.scopes import HOLDING, my_assignments, review_calls, visible_rounds
+from techfund.review.scopes import HOLDING, PENDING, my_assignments, review_calls, visible_rounds
 
 
 def tasks_to_score(user):
     """The expert's assignments in open rounds that still wait for a score."""
     qs = (
         my_assignments(user)
-        .filter(state=AssignmentState.ASSIGNED, round__state=RoundState.OPEN)
+        .filter(state__in=PENDING, round__state=RoundState.OPEN)
         .select_related("application", "round__call")
         .order_by("round__created_at", "application__number")
     )
@@ -84,6 +84,10 @@ def register() -> None:
     register_pending(Role.EXPERT)(tasks_to_score)
     register_pending(Role.OFFICE)(calls_awaiting_review)
     register_pending(Role.OFFICE)(rounds_in_progress)
+    # plans: declined assignments nobody could take over automatically
+    from techfund.review.services.plans import declines_to_fill
+
+    register_pending(Role.OFFICE)(declines_to_fill)
     register_link(Role.EXPERT, "review:task_list", gettext_lazy("我的评审任务"))
     register_link(Role.OFFICE, "review:round_list", gettext_lazy("专家评审"))
     register_link(Role.OFFICE, "review:expert_list", gettext_lazy("评审专家库"))

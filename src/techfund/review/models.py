@@ -400,6 +400,9 @@ class PlannedPair(models.Model):
             models.UniqueConstraint(fields=["plan", "application", "expert"], name="planned_pair_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan_id} · {self.application_id} · {self.expert_id}"
+
 
 class ConflictFinding(models.Model):
     """One reason an expert may not review an application in a round (回避), found by the engine."""
@@ -454,9 +457,7 @@ class PanelMember(models.Model):
         verbose_name_plural = _("专家组成员")
         constraints = [
             models.UniqueConstraint(fields=["panel", "expert"], name="panel_member_unique"),
-            models.UniqueConstraint(
-                fields=["panel"], condition=Q(role="chair"), name="panel_one_chair"
-            ),
+            models.UniqueConstraint(fields=["panel"], condition=Q(role="chair"), name="panel_one_chair"),
         ]
 
     def __str__(self) -> str:
@@ -508,6 +509,9 @@ class Attendance(models.Model):
         verbose_name_plural = _("出席情况")
         constraints = [models.UniqueConstraint(fields=["meeting", "expert"], name="attendance_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.meeting_id} · {self.expert_id} · {self.present}"
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
@@ -520,9 +524,10 @@ class AgendaItem(models.Model):
         ordering = ["meeting_id", "order", "id"]
         verbose_name = _("会议议程")
         verbose_name_plural = _("会议议程")
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "application"], name="agenda_item_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["meeting", "application"], name="agenda_item_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} · {self.application_id}"
 
 
 class Vote(models.Model):
@@ -536,6 +541,9 @@ class Vote(models.Model):
         verbose_name = _("表决")
         verbose_name_plural = _("表决")
         constraints = [models.UniqueConstraint(fields=["item", "expert"], name="vote_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} · {self.expert_id} · {self.choice}"
 
 
 class SiteVisit(models.Model):

@@ -10,6 +10,7 @@ from techfund.core.enums import Role
 from techfund.core.permissions import define
 from techfund.core.predicates import (
     is_applicant,
+    is_auditor,
     is_department_officer,
     is_expert,
     is_fund_reader,
@@ -57,3 +58,72 @@ define("review.assign", (Role.OFFICE,), is_office)
 # 专家: scores or declines (回避) only their own assignments.
 define("review.score", (Role.EXPERT,), is_expert & is_assigned_expert)
 define("review.decline", (Role.EXPERT,), is_expert & is_assigned_expert)
+
+
+# ---- pool: the expert pool and conflicts (回避) ----
+
+
+@rules.predicate
+def is_own_expert_record(user, expert) -> bool:
+    """The person is this expert (their own pool record)."""
+    return expert is not None and expert.user_id == user.pk
+
+
+@rules.predicate
+def is_application_of_own_organisation(user, application) -> bool:
+    return application is not None and application.organisation_id in user.organisation_ids()
+
+
+# An expert keeps their own profile, availability and declared relationships and signs the pledge;
+# the office may record availability and relationships on their behalf.
+define("review.edit_own_profile", (Role.EXPERT,), is_expert & is_own_expert_record)
+define(
+    "review.manage_availability", (Role.OFFICE, Role.EXPERT), is_office | (is_expert & is_own_expert_record)
+)
+define("review.declare_relation", (Role.EXPERT, Role.OFFICE), is_office | (is_expert & is_own_expert_record))
+# Conflicts name experts: the office and the auditor only; the office re-checks a round.
+define("review.view_conflicts", (Role.OFFICE, Role.AUDITOR), is_office | is_auditor)
+define("review.check_conflicts", (Role.OFFICE,), is_office)
+# 申请回避: the applicant organisation names experts to exclude; the fund's readers read the list.
+define(
+    "review.view_exclusions",
+    (*READERS, Role.APPLICANT),
+    is_fund_reader | (is_applicant & is_application_of_own_organisation),
+)
+define("review.manage_exclusions", (Role.APPLICANT,), is_applicant & is_application_of_own_organisation)
+
+
+# ---- meetings: 会议论证 and 现场考核 ----
+
+
+@rules.predicate
+def is_visit_expert(user, visit) -> bool:
+    """The person is one of the experts of this site visit (for its attachments)."""
+    attachment_visit = getattr(visit, "visit", None)
+    visit = attachment_visit if attachment_visit is not None else visit
+    expert_id = expert_id_of(user)
+    return visit is not None and expert_id is not None and visit.experts.filter(pk=expert_id).exists()
+
+
+# The office forms panels, schedules and records meetings, and records site visits.
+define("review.manage_meetings", (Role.OFFICE,), is_office)
+define("review.record_site_visit", (Role.OFFICE,), is_office)
+# A site visit's attachments: the office, the auditors and the visit's own experts.
+define(
+    "review.download_site_visit_attachment",
+    (Role.OFFICE, Role.AUDITOR, Role.EXPERT),
+    is_office | is_auditor | (is_expert & is_visit_expert),
+)
+
+
+# ---- scoring: results, calibration and their export ----
+# The fund's readers export a closed round's results (xlsx); experts never reach results.
+define("review.export_results", READERS, is_fund_reader)
+
+
+# ---- plans: assignment plans and the expert's acceptance ----
+# 专家 accepts an assignment before scoring it (or declines it; a replacement is then drawn).
+define("review.accept", (Role.EXPERT,), is_expert & is_assigned_expert)
+# The fund's readers read and export plans (xlsx); the office makes, releases and discards them
+# (``review.assign``).
+define("review.export_plan", READERS, is_fund_reader)

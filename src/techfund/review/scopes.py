@@ -129,3 +129,86 @@ def applications_for_expert(user) -> QuerySet[Application]:
     if not expert_id:
         return Application.objects.none()
     return Application.objects.filter(pk__in=_held_by(expert_id))
+
+
+# ---------------------------------------------------------------- meetings and site visits (会议论证 / 现场考核)
+# Readers see every panel, meeting and visit; an expert the panels they sit on (and those panels'
+# meetings) and the visits they took part in; attachments of a visit only the office, the auditors
+# and the visit's own experts. Everyone else (departments, applicants): nothing — they see results.
+
+ATTACHMENT_READER_ROLES = frozenset({Role.OFFICE, Role.AUDITOR})
+
+
+def visible_panels(user) -> QuerySet:
+    from techfund.review.models import Panel
+
+    qs = Panel.objects.all()
+    if reads_everything(user):
+        return qs
+    expert_id = expert_id_of(user)
+    return qs.filter(members__expert_id=expert_id).distinct() if expert_id else qs.none()
+
+
+def visible_meetings(user) -> QuerySet:
+    from techfund.review.models import Meeting
+
+    qs = Meeting.objects.all()
+    if reads_everything(user):
+        return qs
+    expert_id = expert_id_of(user)
+    return qs.filter(panel__members__expert_id=expert_id).distinct() if expert_id else qs.none()
+
+
+def visible_site_visits(user) -> QuerySet:
+    from techfund.review.models import SiteVisit
+
+    qs = SiteVisit.objects.all()
+    if reads_everything(user):
+        return qs
+    expert_id = expert_id_of(user)
+    return qs.filter(experts__id=expert_id).distinct() if expert_id else qs.none()
+
+
+def visible_site_visit_attachments(user) -> QuerySet:
+    from techfund.review.models import SiteVisitAttachment
+
+    qs = SiteVisitAttachment.objects.all()
+    if _roles(user) & ATTACHMENT_READER_ROLES:
+        return qs
+    expert_id = expert_id_of(user)
+    return qs.filter(visit__experts__id=expert_id).distinct() if expert_id else qs.none()
+
+
+# ---- pool: conflicts and exclusions ----
+
+
+def visible_conflicts(user):
+    """Conflict findings name experts: the office and the auditor see them, nobody else."""
+    from techfund.review.models import ConflictFinding
+
+    qs = ConflictFinding.objects.all()
+    return qs if _roles(user) & {Role.OFFICE, Role.AUDITOR} else qs.none()
+
+
+def visible_exclusions(user):
+    """申请回避 lists: the fund's readers all of them, an applicant their organisation's (only what they
+    typed — never whether such an expert exists)."""
+    from techfund.review.models import Exclusion
+
+    qs = Exclusion.objects.all()
+    if reads_everything(user):
+        return qs
+    if Role.APPLICANT in _roles(user):
+        return qs.filter(application__organisation_id__in=user.organisation_ids())
+    return qs.none()
+
+
+# ---- plans: assignment plans (专家分配方案) ----
+
+
+def visible_plans(user):
+    """Plans name experts: the fund's readers (office, leading group, finance, auditor) see them."""
+    from techfund.review.models import AssignmentPlan
+
+    qs = AssignmentPlan.objects.all()
+    return qs if reads_everything(user) else qs.none()

@@ -6,10 +6,11 @@ Review round (评审轮次)::
 
 Assignment (评审任务)::
 
-    assigned ──score──► submitted          (final: a submitted score is never changed)
-        │
-        └──decline (回避/拒绝, reason)──► declined
-    (an assignment still ``assigned`` may be withdrawn by the office: the row is removed, the trail keeps it)
+    assigned ──accept──► accepted ──score──► submitted   (final: a submitted score is never changed)
+        │  └─────────score (without accepting first)──────┘
+        └──decline (回避/拒绝, reason)──► declined ◄──decline── accepted
+    (a declined assignment of a random or optimal round gets a replacement at once: ``replaces``)
+    (an assignment not yet scored may be withdrawn by the office: the row is removed, the trail keeps it)
 
 The review's moves of an application (the applications stage owns the rest of its states)::
 
@@ -28,6 +29,12 @@ from techfund.review.scopes import HOLDING
 
 
 def has_assignments(round_, **context) -> None:
+    """Remote and site-visit rounds: ≥ 1 expert assigned (a site visit's selection is its assigned
+    visiting experts). Meeting rounds: a panel with a scheduled meeting (``services.meetings``)."""
+    if round_.method == "meeting":
+        from techfund.review.services.meetings import check_can_open
+
+        return check_can_open(round_)
     if not round_.assignments.filter(state__in=HOLDING).exists():
         raise ServiceError(
             _("“%(name)s”还没有分配任何评审专家，不能开始评审。") % {"name": round_.name},
@@ -45,6 +52,17 @@ def unreviewed_applications(round_) -> list:
 
 
 def every_application_reviewed(round_, **context) -> None:
+    """Remote rounds: a submitted score for every application. Meeting rounds: every agenda application
+    voted at a held meeting, no meeting left planned. Site-visit rounds: a visit record for every
+    selected application."""
+    if round_.method == "meeting":
+        from techfund.review.services.meetings import check_can_close
+
+        return check_can_close(round_)
+    if round_.method == "site_visit":
+        from techfund.review.services.site_visits import check_can_close
+
+        return check_can_close(round_)
     missing = unreviewed_applications(round_)
     if missing:
         raise ServiceError(
@@ -65,8 +83,11 @@ ROUND = Table(
 
 ASSIGNMENT = Table(
     {
+        (AssignmentState.ASSIGNED, AssignmentState.ACCEPTED): Move("review.accept"),
         (AssignmentState.ASSIGNED, AssignmentState.SUBMITTED): Move("review.score"),
+        (AssignmentState.ACCEPTED, AssignmentState.SUBMITTED): Move("review.score"),
         (AssignmentState.ASSIGNED, AssignmentState.DECLINED): Move("review.decline"),
+        (AssignmentState.ACCEPTED, AssignmentState.DECLINED): Move("review.decline"),
     },
     labels=AssignmentState,
 )

@@ -7,10 +7,12 @@ The office runs the rounds (/review/rounds/…); an expert works in "my review t
 and sees only their own assignments and the applications given to them.
 """
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,11 +26,12 @@ from techfund.core.services.audit import trail_for
 from techfund.core.views.helpers import paginate, require_can, run_service
 from techfund.funds.models import FundYear
 from techfund.review import services
-from techfund.review.enums import AssignmentState, RoundState
-from techfund.review.forms import ExpertForm, ReasonForm, RoundForm, ScoreForm
+from techfund.review.enums import AssignmentState, ExpertStatus, ReviewMethod, RoundState
+from techfund.review.forms import ReasonForm, RoundForm, ScoreForm
 from techfund.review.models import Assignment, Expert, ReviewRound, Score
 from techfund.review.scopes import (
     HOLDING,
+    PENDING,
     expert_id_of,
     my_assignments,
     reads_everything,
@@ -39,8 +42,12 @@ from techfund.review.scopes import (
     visible_results,
     visible_rounds,
 )
+from techfund.review.services import aggregate, calibration
 from techfund.review.services.assignments import conflict
 from techfund.review.transitions import ASSIGNABLE
+from techfund.review.views_pool import PoolExpertForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_reader(user) -> None:
@@ -72,39 +79,34 @@ def with_counts(qs):
 def expert_list(request):
     require_can(request.user, "review.view_experts")
     q = (request.GET.get("q") or "").strip()
+    status = request.GET.get("status", "")
     qs = visible_experts(request.user).select_related("user", "organisation").order_by("name", "id")
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(organisation_name__icontains=q) | Q(keywords__icontains=q))
+    if status in ExpertStatus.values:
+        qs = qs.filter(status=status)
     return render(
         request,
         "review/expert_list.html",
-        {"page": paginate(request, qs), "q": q, "can_manage": can(request.user, "review.manage_experts")},
+        {
+            "page": paginate(request, qs),
+            "q": q,
+            "status": status,
+            "statuses": ExpertStatus.choices,
+            "can_manage": can(request.user, "review.manage_experts"),
+        },
     )
-
-
-def _expert_data(form) -> dict:
-    d = form.cleaned_data
-    return {
-        "name": d["name"],
-        "organisation": d["organisation"],
-        "organisation_name": d["organisation_name"],
-        "title": d["title"],
-        "subjects": d["subjects"],
-        "keywords": d["keywords"],
-        "profile": d["profile"],
-        "max_load": d["max_load"],
-    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def expert_new(request):
     require_can(request.user, "review.manage_experts")
-    form = ExpertForm(request.POST if request.method == "POST" else None)
+    form = PoolExpertForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             ex = services.register_expert(
-                actor=request.user, user=form.cleaned_data["user"], **_expert_data(form)
+                actor=request.user, user=form.cleaned_data["user"], **form.data_for_service()
             )
         except ServiceError as exc:
             form.apply_service_error(exc)
@@ -119,17 +121,23 @@ def expert_new(request):
 def expert_edit(request, pk: int):
     ex = get_object_or_404(visible_experts(request.user), pk=pk)
     require_can(request.user, "review.manage_experts", ex)
-    form = ExpertForm(request.POST if request.method == "POST" else None, expert=ex)
+    form = PoolExpertForm(request.POST if request.method == "POST" else None, expert=ex)
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
             services.update_expert(
-                ex, actor=request.user, status=form.cleaned_data["status"] or ex.status, **_expert_data(form)
+                ex,
+                actor=request.user,
+                status=d["status"] or ex.status,
+                status_until=d["status_until"],
+                status_reason=d["status_reason"],
+                **form.data_for_service(),
             )
         except ServiceError as exc:
             form.apply_service_error(exc)
         else:
             messages.success(request, _("专家信息已保存。"))
-            return redirect("review:expert_list")
+            return redirect("review:expert_detail", ex.pk)
     return render(
         request,
         "review/expert_form.html",
@@ -225,12 +233,27 @@ def round_new(request, call_pk: int):
     return render(request, "review/round_form.html", {"form": form, "call": call})
 
 
+def calibrate_assignments(assignments) -> None:
+    """Give each submitted assignment ``calibrated`` (``calibration.Calibrated``, or None when the
+    policy does not calibrate): per round, as of the round's close (now while it is open)."""
+    rounds = {a.round_id: a.round for a in assignments if a.state == AssignmentState.SUBMITTED}
+    by_round = {pk: calibration.for_round(r) for pk, r in rounds.items()}
+    for a in assignments:
+        cal = by_round.get(a.round_id)
+        a.calibrated = cal.get(a.pk) if cal is not None else None
+
+
 @login_required
 def round_detail(request, pk: int):
     r = _round(request, pk)
     user = request.user
+    if request.GET.get("export") == "xlsx":
+        return _round_results_export(request, r)
     applications = _round_applications(r)
-    results = list(services.results(r, user=user)) if r.state == RoundState.CLOSED else []
+    results = []
+    if r.state == RoundState.CLOSED:
+        results = aggregate.with_raw_means(r, services.results(r, user=user))
+    calibrate_assignments([a for app in applications for a in app.round_assignments])
     held = sum(1 for app in applications for a in app.round_assignments if a.state in HOLDING)
     return render(
         request,
@@ -241,23 +264,38 @@ def round_detail(request, pk: int):
             "criteria": list(r.criteria.all()),
             "applications": applications,
             "results": results,
+            "disputed": sum(1 for x in results if x.disagreement),
             "held": held,
-            "unscored": sum(
-                1
-                for app in applications
-                for a in app.round_assignments
-                if a.state == AssignmentState.ASSIGNED
-            ),
+            "unscored": sum(1 for app in applications for a in app.round_assignments if a.state in PENDING),
             "trail": list(trail_for(r).order_by("seq")),
             "can_manage": can(user, "review.manage_rounds", r),
             "can_assign": r.state != RoundState.CLOSED and can(user, "review.assign", r),
+            "can_export": r.state == RoundState.CLOSED and can(user, "review.export_results", r),
         },
     )
 
 
+def _round_results_export(request, r: ReviewRound) -> HttpResponse:
+    """导出评审结果 (xlsx) of a closed round; a refusal is shown on the round's page."""
+    require_can(request.user, "review.export_results", r)
+    try:
+        result = aggregate.export_results(r, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("review:round_detail", r.pk)
+    response = HttpResponse(result.content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(result.filename)}"
+    response["X-Rows"] = str(result.rows)
+    return response
+
+
 def _round_applications(r: ReviewRound) -> list[Application]:
     """The round's applications (by number), each with its assignments in this round."""
-    assignments = Assignment.objects.filter(round=r).select_related("expert").order_by("expert__name", "id")
+    assignments = (
+        Assignment.objects.filter(round=r)
+        .select_related("expert", "round__call__fund_year__profile")
+        .order_by("expert__name", "id")
+    )
     return list(
         Application.objects.filter(pk__in=r.assignments.values("application_id"))
         .select_related("organisation")
@@ -408,16 +446,21 @@ def application_review(request, pk: int):
         if mine is not None:
             return redirect("review:task_detail", mine.pk)
     results = list(
-        visible_results(user).filter(application=app).select_related("round").order_by("round__sequence")
+        visible_results(user)
+        .filter(application=app)
+        .select_related("round__previous")
+        .order_by("round__sequence", "round_id")
     )
     assignments = []
     if reads_everything(user):
         assignments = list(
             Assignment.objects.filter(application=app)
-            .select_related("round", "expert")
+            .select_related("round__call__fund_year__profile", "expert")
             .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
             .order_by("round__sequence", "expert__name", "id")
         )
+        calibrate_assignments(assignments)
+    results = aggregate.with_raw_means(None, results)
     return render(
         request,
         "review/application_review.html",
@@ -438,17 +481,11 @@ def task_list(request):
         .order_by("-round__created_at", "application__number")
     )
     groups = {
-        "pending": [
-            a for a in tasks if a.state == AssignmentState.ASSIGNED and a.round.state == RoundState.OPEN
-        ],
-        "upcoming": [
-            a for a in tasks if a.state == AssignmentState.ASSIGNED and a.round.state == RoundState.DRAFT
-        ],
+        "pending": [a for a in tasks if a.state in PENDING and a.round.state == RoundState.OPEN],
+        "upcoming": [a for a in tasks if a.state in PENDING and a.round.state == RoundState.DRAFT],
         "done": [a for a in tasks if a.state == AssignmentState.SUBMITTED],
         "declined": [a for a in tasks if a.state == AssignmentState.DECLINED],
-        "expired": [
-            a for a in tasks if a.state == AssignmentState.ASSIGNED and a.round.state == RoundState.CLOSED
-        ],
+        "expired": [a for a in tasks if a.state in PENDING and a.round.state == RoundState.CLOSED],
     }
     return render(request, "review/task_list.html", {"groups": groups, "count": len(tasks)})
 
@@ -473,10 +510,13 @@ def application_content(app: Application) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_detail(request, pk: int):
+    """An expert's task: the application, the score form (assigned or accepted, round open), the
+    接受评审 button (assigned; it posts to ``review:task_accept``), and — only once their own score
+    is in — the other experts' submitted totals, anonymised (专家A, 专家B, …; no names, no comments)."""
     a = _task(request, pk)
     r = a.round
     criteria = list(r.criteria.all())
-    can_score = a.state == AssignmentState.ASSIGNED and r.state == RoundState.OPEN
+    can_score = a.state in PENDING and r.state == RoundState.OPEN and r.method != ReviewMethod.SITE_VISIT
     form = ScoreForm(request.POST if request.method == "POST" else None, criteria=criteria)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -512,7 +552,10 @@ def task_detail(request, pk: int):
             "criteria": criteria,
             "form": form,
             "can_score": can_score,
-            "can_decline": a.state == AssignmentState.ASSIGNED and r.state != RoundState.CLOSED,
+            "pending": a.state in PENDING,
+            "can_accept": a.state == AssignmentState.ASSIGNED and r.state != RoundState.CLOSED,
+            "can_decline": a.state in PENDING and r.state != RoundState.CLOSED,
+            "peers": aggregate.peer_scores(a),
         },
     )
 

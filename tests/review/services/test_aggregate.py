@@ -136,8 +136,10 @@ def test_lines_from_the_policy_profile(rizhao, call, office, panel):
         ("A-0001", "support_revised"),
         ("A-0002", "support_revised"),
     ]
+    # one review: no spread sentence; the expert has one review in the year, below the guard of 5
     assert results[0].reasons.endswith(
-        "不低于修改后支持线 70.50 分、低于建议支持线 85.00 分。专家建议：建议支持 1 份。"
+        "不低于修改后支持线 70.50 分、低于建议支持线 85.00 分。"
+        "校准后得分 84.00 分（其中 1 份意见的专家评分样本不足 5 份，按原始分计入）。专家建议：建议支持 1 份。"
         "有效评审意见少于政策配置要求的 3 份。（评分线取自政策配置。）"
     )
 

@@ -149,10 +149,27 @@ def test_close_records_results_and_applications_are_reviewed(
         ("A-0001", Decimal("76.00"), 2, 1, "support_revised"),
         ("A-0002", Decimal("50.00"), 1, 2, "not_support"),
     ]
+    # 87 − 65 = 22 > Rizhao's disagreement_spread 20; each expert has fewer than 5 reviews: raw totals
     assert results[0].reasons == (
         "综合得分 76.00 分（2 份有效评审意见，领域内排名第 1 位），不低于修改后支持线 60.00 分、低于建议支持线 80.00 分。"
+        "评分极差 22.00 分，超过分歧阈值 20.00 分，评分分歧较大，提交会议论证。"
+        "校准后得分 76.00 分（其中 2 份意见的专家评分样本不足 5 份，按原始分计入）。"
         "专家建议：建议支持 1 份，修改后支持 1 份。有效评审意见少于政策配置要求的 3 份。（评分线为系统默认值。）"
     )
+    first, second = results
+    assert (first.basis, first.trimmed, first.spread, first.disagreement, first.calibrated_score) == (
+        "scores",
+        False,
+        Decimal("22.00"),
+        True,
+        Decimal("76.00"),
+    )
+    assert (second.spread, second.disagreement, second.calibrated_score) == (
+        Decimal("0.00"),
+        False,
+        Decimal("50.00"),
+    )
+    assert services.disputed(open_round) == [first]
     open_round.refresh_from_db()
     assert open_round.state == "closed" and open_round.closed_at is not None
     assert dict(Application.objects.values_list("number", "state")) == {
@@ -160,8 +177,23 @@ def test_close_records_results_and_applications_are_reviewed(
         "A-0002": "reviewed",
     }
     ev = AuditEvent.objects.get(action="review.round.closed")
-    assert ev.data["results"]["A-0001"] == {"score": "76.00", "reviews": 2, "rank": 1}
+    assert ev.data["results"]["A-0001"] == {
+        "score": "76.00",
+        "reviews": 2,
+        "rank": 1,
+        "basis": "scores",
+        "trimmed": False,
+        "spread": "22.00",
+        "disagreement": True,
+        "calibrated_score": "76.00",
+    }
     assert ev.data["thresholds"] == {"support": "80", "support_revised": "60", "min_valid_opinions": 3}
+    assert ev.data["scoring"] == {
+        "trim_min_scores": 5,
+        "disagreement_spread": "20",
+        "calibration_min_reviews": 5,
+    }
+    assert ev.data["disputed"] == ["A-0001"] and ev.data["unscored_assignments"] == 0
     assert audit.verify().ok
     with nothing_saved(), pytest.raises(ServiceError) as exc:
         services.close_round(open_round, actor=office)
@@ -187,8 +219,9 @@ def test_lineage_a_later_round_keeps_the_earlier_results(
         )
     assert exc.value.message == "上一轮“草稿轮”尚未结束（筹备中），结束后才能在其结果上开展下一轮。"
 
+    # (a scored second round here; a meeting round's lineage is in tests/review/scoring/test_lineage.py)
     meeting = services.create_round(
-        call, actor=office, name="会议评审", method="meeting", criteria=CRITERIA, previous=open_round
+        call, actor=office, name="复评", method="remote", criteria=CRITERIA, previous=open_round
     )
     assert meeting.previous == open_round and meeting.sequence == 3
     # a reviewed application enters the next round only from the previous round's results
@@ -234,9 +267,7 @@ def test_transition_table():
 def test_an_application_in_two_open_rounds_stays_in_review(
     open_round, office, call, app1, app2, expert_a, expert_b, expert_c
 ):
-    second = services.create_round(
-        call, actor=office, name="现场考核", method="site_visit", criteria=CRITERIA
-    )
+    second = services.create_round(call, actor=office, name="复评", method="remote", criteria=CRITERIA)
     services.assign(second, actor=office, application=app1, expert=expert_c)
     services.open_round(second, actor=office)
     score(assignment_of(open_round, app1, expert_a), scores(90, 80, 9))

@@ -3,15 +3,17 @@ experts are assigned, and closes it, which computes each application's result.
 
 Rounds are numbered per call (1, 2, …). A later round may name a closed earlier round of the same
 call as ``previous`` (e.g. meeting review after remote review): the earlier round's results stay as
-they were, the later round adds its own.
+they were, the later round adds its own (lineage: every round's result is kept and shown in order).
 """
 
+import importlib
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from techfund.applications.models import Application
@@ -21,10 +23,10 @@ from techfund.core.errors import ServiceError
 from techfund.core.permissions import require
 from techfund.core.services import audit
 from techfund.review import validation
-from techfund.review.enums import AssignmentState, ReviewMethod, RoundState
+from techfund.review.enums import Recommendation, ResultBasis, ReviewMethod, RoundState
 from techfund.review.models import Criterion, ReviewRound, RoundResult
-from techfund.review.scopes import HOLDING, review_calls, visible_rounds
-from techfund.review.services import aggregate
+from techfund.review.scopes import HOLDING, PENDING, review_calls, visible_rounds
+from techfund.review.services import aggregate, calibration
 from techfund.review.services.application_states import enter_review, finish_review
 from techfund.review.transitions import ROUND
 
@@ -202,8 +204,16 @@ def open_round(round_: ReviewRound, *, actor) -> ReviewRound:
     round_ = _lock(round_)
     role = require(actor, "review.manage_rounds", round_, visible=visible_rounds(actor))
     ROUND.check(round_, RoundState.OPEN)
-    held = round_.assignments.filter(state__in=HOLDING).values("application_id")
-    applications = list(Application.objects.select_for_update().filter(pk__in=held).order_by("pk"))
+    held = Application.objects.filter(
+        pk__in=round_.assignments.filter(state__in=HOLDING).values("application_id")
+    )
+    if round_.method == ReviewMethod.MEETING:
+        from techfund.review.services.meetings import meeting_applications
+
+        held = held | meeting_applications(round_)  # the agendas' applications are deliberated
+    applications = list(
+        Application.objects.select_for_update().filter(pk__in=held.values("pk")).order_by("pk")
+    )
     for application in applications:
         enter_review(application, actor=actor, role=role, round_=round_)
     round_.state = RoundState.OPEN
@@ -223,16 +233,97 @@ def open_round(round_: ReviewRound, *, actor) -> ReviewRound:
     return round_
 
 
-@transaction.atomic
-def close_round(round_: ReviewRound, *, actor) -> list[RoundResult]:
-    """结束评审: each application's result (mean of the submitted totals, rank within its focus area,
-    recommendation with reasons) is recorded, and the applications are reviewed."""
-    round_ = _lock(round_)
-    role = require(actor, "review.manage_rounds", round_, visible=visible_rounds(actor))
-    ROUND.check(round_, RoundState.CLOSED)
-    lines = aggregate.thresholds(round_.call.fund_year.profile)
+#: Methods whose result comes from the meeting's votes or the site visit's conclusion, not from scores.
+BY_OUTCOME = {ReviewMethod.MEETING: ResultBasis.VOTES, ReviewMethod.SITE_VISIT: ResultBasis.SITE_VISIT}
+MEETINGS_MODULE = "techfund.review.services.meetings"
+
+
+def _outcomes(round_: ReviewRound):
+    """The function that gives a meeting or site-visit round's outcomes; a refusal while it is missing."""
+    name = "meeting_results" if round_.method == ReviewMethod.MEETING else "site_visit_results"
+    try:
+        module = importlib.import_module(MEETINGS_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != MEETINGS_MODULE:
+            raise
+        module = None
+    fn = getattr(module, name, None)
+    if fn is None:
+        raise ServiceError(
+            _(
+                "“%(name)s”为%(method)s，其结果由会议表决或现场考核结论汇总，该功能尚未启用，暂不能结束本轮评审。"
+            )
+            % {"name": round_.name, "method": round_.get_method_display()},
+            code="round_outcomes_unavailable",
+        )
+    return fn
+
+
+def _outcome_rows(round_: ReviewRound, outcomes, lines) -> list[RoundResult]:
+    """Results of a meeting or site-visit round from its outcomes (``meetings.meeting_results`` /
+    ``site_visit_results``: application, recommendation, reasons, votes, score).
+
+    The score that ranks: the outcome's own score when it has one, else the application's score in
+    the previous round (a meeting after remote review keeps the remote score for the ranking), else
+    0 — and the reasons say which."""
+    previous: dict = {}
+    if round_.previous_id:
+        previous = {
+            r.application_id: r
+            for r in RoundResult.objects.filter(round_id=round_.previous_id).select_related("round")
+        }
     rows = []
-    for t in aggregate.tally(round_):
+    for item in outcomes:
+        application = item["application"]
+        recommendation = item.get("recommendation")
+        if recommendation not in Recommendation.values:
+            raise ServiceError(
+                _("申报项目 %(n)s 的%(method)s结论“%(v)s”无效，不能汇总结果。")
+                % {"n": application.number, "method": round_.get_method_display(), "v": recommendation},
+                code="round_outcome_invalid",
+            )
+        given, before = item.get("score"), previous.get(application.pk)
+        with translation.override(settings.LANGUAGE_CODE):
+            if given is not None:
+                score = validation.round2(Decimal(str(given)))
+                note = ""
+            elif before is not None:
+                score = before.score
+                note = _("综合得分沿用上一轮“%(name)s”的 %(score)s 分。") % {
+                    "name": before.round.name,
+                    "score": validation.fmt_score(score),
+                }
+            else:
+                score = Decimal("0.00")
+                note = _("本轮不评分，上一轮无该项目的评审结果，综合得分记为 0 分。")
+        if not Decimal("0") <= score <= Decimal("100"):
+            raise ServiceError(
+                _("申报项目 %(n)s 的得分 %(s)s 不在 0 到 100 之间，不能汇总结果。")
+                % {"n": application.number, "s": validation.fmt_score(score)},
+                code="round_outcome_invalid",
+            )
+        votes = dict(item.get("votes") or {})
+        counted = sum(v for v in votes.values() if isinstance(v, int) and not isinstance(v, bool))
+        rows.append(
+            RoundResult(
+                round=round_,
+                application=application,
+                score=score,
+                reviews=item.get("reviews") or counted or 1,
+                rank=0,
+                recommendation=recommendation,
+                reasons=(item.get("reasons") or "") + note,
+                basis=BY_OUTCOME[round_.method],
+                votes=votes,
+            )
+        )
+    return aggregate.assign_ranks(rows, score=lambda r: r.score, number=lambda r: r.application.number)
+
+
+def _score_rows(round_: ReviewRound, lines, rules, as_of) -> list[RoundResult]:
+    calibrated = calibration.for_round(round_, as_of=as_of, profile=round_.call.fund_year.profile)
+    rows = []
+    for t in aggregate.tally(round_, rules=rules, calibrated=calibrated):
         recommendation = aggregate.recommend(t.score, lines)
         rows.append(
             RoundResult(
@@ -242,16 +333,46 @@ def close_round(round_: ReviewRound, *, actor) -> list[RoundResult]:
                 reviews=t.reviews,
                 rank=t.rank,
                 recommendation=recommendation,
-                reasons=aggregate.reasons(t, recommendation, lines),
+                reasons=aggregate.reasons(t, recommendation, lines, rules),
+                basis=ResultBasis.SCORES,
+                calibrated_score=t.calibrated,
+                spread=t.spread,
+                disagreement=t.disagreement,
+                trimmed=t.trimmed,
             )
         )
+    return rows
+
+
+@transaction.atomic
+def close_round(round_: ReviewRound, *, actor) -> list[RoundResult]:
+    """结束评审: each application's result is recorded and the applications are reviewed.
+
+    A scored round (remote review, competition): the score is the mean of the submitted totals
+    (trimmed of the highest and lowest with enough of them), with the spread, the disagreement flag
+    and the calibrated score (``aggregate``, ``calibration``); rank within the focus area and the
+    recommendation by the policy's lines. A meeting or site-visit round: the result is the meeting's
+    votes or the site visit's conclusion (``meetings``), ranked by the score it carries over.
+    Earlier rounds' results are never touched."""
+    round_ = _lock(round_)
+    role = require(actor, "review.manage_rounds", round_, visible=visible_rounds(actor))
+    outcomes = _outcomes(round_) if round_.method in BY_OUTCOME else None
+    ROUND.check(round_, RoundState.CLOSED)
+    profile = round_.call.fund_year.profile
+    lines = aggregate.thresholds(profile)
+    rules = aggregate.scoring_rules(profile)
+    now = timezone.now()
+    if outcomes is not None:
+        rows = _outcome_rows(round_, outcomes(round_), lines)
+    else:
+        rows = _score_rows(round_, lines, rules, now)
     RoundResult.objects.bulk_create(rows)
     applications = Application.objects.select_for_update().filter(pk__in=[r.application_id for r in rows])
     for application in applications.order_by("pk"):
         finish_review(application, actor=actor, role=role, round_=round_)
-    unscored = round_.assignments.filter(state=AssignmentState.ASSIGNED).count()
+    unscored = round_.assignments.filter(state__in=PENDING).count()
     round_.state = RoundState.CLOSED
-    round_.closed_at = timezone.now()
+    round_.closed_at = now
     round_.save(update_fields=["state", "closed_at"])
     audit.record(
         "review.round.closed",
@@ -262,13 +383,30 @@ def close_round(round_: ReviewRound, *, actor) -> list[RoundResult]:
         after={"state": RoundState.CLOSED},
         data={
             "results": {
-                r.application.number: {"score": r.score, "reviews": r.reviews, "rank": r.rank} for r in rows
+                r.application.number: {
+                    "score": r.score,
+                    "reviews": r.reviews,
+                    "rank": r.rank,
+                    "basis": r.basis,
+                    "trimmed": r.trimmed,
+                    "spread": r.spread,
+                    "disagreement": r.disagreement,
+                    "calibrated_score": r.calibrated_score,
+                    **({"votes": r.votes} if r.votes else {}),
+                }
+                for r in rows
             },
             "thresholds": {
                 "support": lines.support_min,
                 "support_revised": lines.revised_min,
                 "min_valid_opinions": lines.min_reviews,
             },
+            "scoring": {
+                "trim_min_scores": rules.trim_min,
+                "disagreement_spread": rules.spread_limit,
+                "calibration_min_reviews": rules.calibration_min,
+            },
+            "disputed": sorted(r.application.number for r in rows if r.disagreement),
             "unscored_assignments": unscored,
         },
     )

@@ -3,8 +3,10 @@
 - ``value|score``                       a score with two places ("80.43"), "—" when empty
 - ``value|yuan``                        an amount in yuan ("1,234,567.80")
 - ``{% review_results application %}``  the closed-round results of an application as the signed-in
-                                        user may see them (for the application's own page; never
-                                        the experts' names or scores)
+                                        user may see them, every round in order with its method,
+                                        basis, scores (plain, trimmed, calibrated), spread and
+                                        disagreement (for the application's own page; never the
+                                        experts' names or single scores)
 """
 
 from decimal import Decimal, InvalidOperation
@@ -12,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from techfund.review.scopes import visible_results
+from techfund.review.services.aggregate import with_raw_means
 
 register = template.Library()
 
@@ -42,10 +45,11 @@ def review_results(context, application):
     user = getattr(request, "user", None) or context.get("user")
     results = []
     if application is not None and getattr(application, "pk", None) is not None and user is not None:
-        results = list(
+        results = with_raw_means(
+            None,
             visible_results(user)
             .filter(application=application)
-            .select_related("round")
-            .order_by("round__sequence")
+            .select_related("round__previous")
+            .order_by("round__sequence", "round_id"),
         )
     return {"results": results}
