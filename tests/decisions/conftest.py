@@ -138,7 +138,7 @@ def review(call, scored: list, *, office=None) -> list:
         actor=office, user=factories.user(Role.EXPERT), name=f"专家{next(_serial)}"
     )
     rnd = review_services.create_round(
-        call, actor=office, name="会议评审", method="meeting", criteria=CRITERION
+        call, actor=office, name="通讯评审", method="remote", criteria=CRITERION
     )
     assignments = [
         review_services.assign(rnd, actor=office, application=app, expert=expert) for app, _score in scored

@@ -7,6 +7,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.test import TestCase, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -115,8 +116,8 @@ def run_intake(preset: str, *, extra: int = 0) -> SimpleNamespace:
     officer = factories.user(Role.DEPARTMENT, department=dept)
     orgs = [factories.organisation() for _ in range(4 + extra)]
     applicants = [factories.user(Role.APPLICANT, organisation=o) for o in orgs]
-    expert_orgs = [factories.organisation(kind=OrganisationKind.UNIVERSITY) for _ in range(3)]
-    expert_users = [factories.user(Role.EXPERT) for _ in range(3)]
+    expert_orgs = [factories.organisation(kind=OrganisationKind.UNIVERSITY) for _ in range(4)]
+    expert_users = [factories.user(Role.EXPERT) for _ in range(4)]
     today = timezone.localdate()
     if today.year > workdays.package_years()[1]:  # this test outlived the holiday data it was written with
         workdays.mark_year_complete(actor=office, year=today.year, document="测试：按周末计算")
@@ -233,24 +234,43 @@ def run_intake(preset: str, *, extra: int = 0) -> SimpleNamespace:
             format="json",
         )
     )
-    assignment_ids = {}
-    for i in forward:
-        for e in experts:
-            a = ok(
-                api(office).post(
-                    "/api/review/assignments/",
-                    {"round": rnd["id"], "application": i, "expert": e["id"]},
-                    format="json",
-                )
+    # The engine assigns: an optimal plan (three reviewers each, at most one per organisation, no
+    # conflicted pair), computed as a background job, reviewed, then released.
+    with override_settings(TECHFUND_JOBS="eager"), TestCase.captureOnCommitCallbacks(execute=True):
+        plan = ok(
+            api(office).post(
+                "/api/review/plans/", {"round": rnd["id"], "mode": "optimal", "k": "3"}, format="json"
             )
-            assignment_ids[(i, e["id"])] = a["id"]
+        )
+    plan = ok(api(office).get(f"/api/review/plans/{plan['id']}/"))
+    assert plan["state"] == "ready", plan
+    job = ok(api(office).get(f"/api/jobs/{plan['job']['id']}/"))
+    assert job["state"] == "done" and job["result"]["filled"] == 3 * len(forward)
+    assert api(expert_users[0]).get(f"/api/review/plans/{plan['id']}/").status_code == 404
+    ok(api(office).post(f"/api/review/plans/{plan['id']}/release/", {}, format="json"))
     ok(api(office).post(f"/api/review/rounds/{rnd['id']}/open/"))
-    for (i, eid), aid in assignment_ids.items():
-        user = expert_users[[e["id"] for e in experts].index(eid)]
+    tasks = rows(ok(api(office).get("/api/review/assignments/", {"round": rnd["id"]})))
+    assert len(tasks) == 3 * len(forward)
+    assert all(len({t["expert"] for t in tasks if t["application"] == i}) == 3 for i in forward)
+    by_id = {e["id"]: u for e, u in zip(experts, expert_users, strict=True)}
+    # One expert declines: the engine names the fourth expert in the same transaction.
+    first = tasks[0]
+    ok(
+        api(by_id[first["expert"]]).post(
+            f"/api/review/assignments/{first['id']}/decline/", {"reason": "时间冲突"}, format="json"
+        )
+    )
+    tasks = rows(ok(api(office).get("/api/review/assignments/", {"round": rnd["id"]})))
+    live = [t for t in tasks if t["state"] != "declined"]
+    assert len(live) == 3 * len(forward)
+    assert len({t["expert"] for t in live if t["application"] == first["application"]}) == 3
+    for t in live:
+        i, user = t["application"], by_id[t["expert"]]
+        ok(api(user).post(f"/api/review/assignments/{t['id']}/accept/"))
         base = 90 - app_ids.index(i) * 10 if i not in extras else 88 - extras.index(i)
         ok(
             api(user).post(
-                f"/api/review/assignments/{aid}/score/",
+                f"/api/review/assignments/{t['id']}/score/",
                 {
                     "scores": {"innovation": base, "feasibility": base - 5},
                     "comment": "思路清晰。",
@@ -261,9 +281,7 @@ def run_intake(preset: str, *, extra: int = 0) -> SimpleNamespace:
         )
     # An expert sees only its own assignments.
     mine = rows(ok(api(expert_users[0]).get("/api/review/assignments/")))
-    assert {a["id"] for a in mine} == {
-        aid for (i, eid), aid in assignment_ids.items() if eid == experts[0]["id"]
-    }
+    assert {a["id"] for a in mine} == {t["id"] for t in tasks if t["expert"] == experts[0]["id"]}
     ok(api(office).post(f"/api/review/rounds/{rnd['id']}/close/"))
 
     # 立项建议: a batch with all three; the third would exceed the area's 4,000,000 allocation.

@@ -18,6 +18,7 @@ from techfund.applications import services as apps
 from techfund.applications.enums import ApplicationState
 from techfund.applications.models import Application
 from techfund.calls import services as calls
+from techfund.core import jobs
 from techfund.core.enums import OrganisationKind, Qualification, Role
 from techfund.core.models import Department, Organisation
 from techfund.core.services import people
@@ -26,6 +27,7 @@ from techfund.demo import data
 from techfund.demo.topics import ABSTRACT, COUNTIES, INDUSTRIES, SUBJECTS, TOPICS, TRADES
 from techfund.review import services as review
 from techfund.review.enums import ReviewMethod
+from techfund.review.services import meetings, plans, site_visits
 
 TZ = timezone.get_current_timezone()
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -36,6 +38,15 @@ def id_number(rng: random.Random, division: str) -> str:
     born = dt.date(1965, 1, 1) + dt.timedelta(days=rng.randint(0, 365 * 25))
     body = f"{division[:4]}{rng.randint(1, 3):02d}{born:%Y%m%d}{rng.randint(100, 999)}"
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, _ID_WEIGHTS, strict=True)) % 11]
+
+
+CRITERIA = [
+    {"code": "innovation", "name": "技术先进性与创新性", "weight": 30},
+    {"code": "feasibility", "name": "技术路线可行性", "weight": 25},
+    {"code": "team", "name": "团队与条件保障", "weight": 15},
+    {"code": "benefit", "name": "经济社会效益", "weight": 20},
+    {"code": "budget", "name": "预算合理性", "weight": 10},
+]
 
 
 def at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
@@ -58,6 +69,8 @@ class Intake:
         #: publicity ended; only abandoned drafts and returns remain. The current year keeps work open.
         self.complete = complete
         self.preset, self.fy, self.users, self.rng, self.log = preset, fund_year, users, rng, log
+        #: The first call reviewed (it gets the fairness option and a meeting round after remote review).
+        self.first_call = None
         self.year = fund_year.year
         self.profile = fund_year.profile
         self.city = data.CITY[preset]
@@ -537,68 +550,205 @@ class Intake:
                 apps.formal_check(app, actor=office)
 
     def _review(self, call, ready, experts, *, close: bool):
+        """The review engine as the office uses it: a round, an assignment plan computed by the engine
+        (compliant random draw for competitions and commissions, optimal matching otherwise, the fairness
+        option on the first call), reviewed and released; experts accept or decline (a decline brings a
+        replacement), score; the round closes with trimmed means, calibration and disagreement flags.
+        The first call's disputed and best applications then go to a meeting round (panel, votes), and
+        the 组阁揭榜 call's best applications to a site visit."""
         office = self.users["office"]
         if not ready:
             return []
-        method = (
-            ReviewMethod.COMPETITION
-            if call.establishment_mode == "competition"
-            else (
-                ReviewMethod.MEETING
-                if call.establishment_mode in ("commissioned", "stable")
-                else ReviewMethod.REMOTE
-            )
+        mode = call.establishment_mode
+        method = ReviewMethod.COMPETITION if mode == "competition" else ReviewMethod.REMOTE
+        name = {"competition": str(ReviewMethod.COMPETITION.label), "commissioned": "专家论证"}.get(
+            mode, "通讯评审"
         )
-        rnd = review.create_round(
-            call,
+        rnd = review.create_round(call, actor=office, name=name, method=method, criteria=CRITERIA)
+        first = self.first_call is None
+        if first:
+            self._declarations(ready, experts)
+        draw = mode in ("competition", "commissioned", "challenge")
+        plan = plans.create_plan(
+            rnd,
             actor=office,
-            name="通讯评审" if method == ReviewMethod.REMOTE else str(method.label),
-            method=method,
-            criteria=[
-                {"code": "innovation", "name": "技术先进性与创新性", "weight": 30},
-                {"code": "feasibility", "name": "技术路线可行性", "weight": 25},
-                {"code": "team", "name": "团队与条件保障", "weight": 15},
-                {"code": "benefit", "name": "经济社会效益", "weight": 20},
-                {"code": "budget", "name": "预算合理性", "weight": 10},
-            ],
+            mode="random" if draw else "optimal",
+            seed=self.rng.randrange(1, 2**40) if draw else None,
+            fairness=first,
+            k=5 if first else 3,  # five on the first call: the highest and lowest totals are dropped
         )
-        # A couple stay formal_passed for the next round (not in a concluded year).
-        held = ready[:-2] if len(ready) > 6 and not self.complete else ready
-        load = defaultdict(int)
-        assignments = []
-        for app in held:
-            picked = []
-            pool = sorted(experts, key=lambda e: (load[e.pk], self.rng.random()))
-            for e in pool:
-                if e.organisation_id == app.organisation_id or e.pk in picked:
-                    continue
-                picked.append(e.pk)
-                load[e.pk] += 1
-                assignments.append(review.assign(rnd, actor=office, application=app, expert=e))
-                if len(picked) == 3:
-                    break
+        jobs.run(plan.job_id)  # the demo waits for the engine (the web runs it in the background)
+        plan.refresh_from_db()
+        if plan.state != "ready":
+            raise RuntimeError(f"assignment plan failed: {plan.stats}")
+        plans.release_plan(plan, actor=office)
         review.open_round(rnd, actor=office)
-        quality = {app.pk: self.rng.uniform(55, 95) for app in held}
+        assignments = list(rnd.assignments.select_related("expert__user").order_by("id"))
+        quality = {a.application_id: self.rng.uniform(55, 95) for a in assignments}
+        # One expert in fifteen declines (a schedule clash): the engine picks a replacement at once.
         for n, a in enumerate(assignments):
+            if n % 15 == 4:
+                review.decline(a, actor=a.expert.user, reason="评审期间出差，时间冲突，无法按期完成评审。")
+            elif n % 4 == 0:
+                review.accept(a, actor=a.expert.user)
+        pending = list(
+            rnd.assignments.filter(state__in=("assigned", "accepted"))
+            .select_related("expert__user")
+            .order_by("id")
+        )
+        disputed = set(list(quality)[1:3])  # two applications whose experts disagree
+        seen = defaultdict(int)
+        for n, a in enumerate(pending):
             if not close and n % 3 == 2:
                 continue  # still being scored
-            base = quality[a.application_id] + self.rng.uniform(-6, 6)
-            scores = {
-                c: max(0, min(100, round(base + self.rng.uniform(-8, 8))))
-                for c in ("innovation", "feasibility", "team", "benefit", "budget")
-            }
+            base = quality[a.application_id] + self.rng.uniform(-5, 5)
+            seen[a.application_id] += 1
+            if a.application_id in disputed and seen[a.application_id] == 2:
+                base = max(30, base - 30)  # one expert far below the others
+            scores = {c["code"]: max(0, min(100, round(base + self.rng.uniform(-6, 6)))) for c in CRITERIA}
             rec = "support" if base >= 80 else ("support_revised" if base >= 65 else "not_support")
             review.submit_score(
                 a,
                 actor=a.expert.user,
                 scores=scores,
-                comment="技术路线清晰，建议加强产业化应用论证。",
+                comment="技术路线清晰，建议加强产业化应用论证。"
+                if base >= 65
+                else "研究目标偏大，关键技术路线论证不足。",
                 recommendation=rec,
             )
-        if close:
-            review.close_round(rnd, actor=office)
-            return held
-        return []
+        if not close:
+            return []
+        review.close_round(rnd, actor=office)
+        held = list(Application.objects.filter(pk__in=quality).order_by("id"))
+        if self.first_call is None:
+            self.first_call = call
+            self._meeting(rnd, experts)
+        elif mode == "challenge":
+            self._site_visit(rnd, experts)
+        return held
+
+    def _declarations(self, ready, experts):
+        """An applicant asks that a named expert not review it (申请回避); an expert declares an economic
+        interest in an applicant organisation. Both become conflicts the engine honours."""
+        from techfund.review.services import exclusions
+        from techfund.review.services import experts as pool
+
+        app, other = ready[0], ready[1]
+        named = next(e for e in experts[3:] if e.organisation_id != app.organisation_id)
+        exclusions.add_exclusion(
+            app,
+            actor=self.applicant_for(app.organisation),
+            name=named.name,
+            organisation_name=named.organisation.name if named.organisation else named.organisation_name,
+            reason="该专家所在单位与本单位在同一技术方向存在直接竞争关系。",
+        )
+        declarer = experts[5]
+        pool.declare_relation(
+            declarer,
+            actor=declarer.user,
+            kind="economic",
+            organisation=other.organisation,
+            note="本人担任该单位技术顾问并领取报酬。",
+        )
+
+    def _clear_experts(self, rnd, experts, applications) -> list:
+        """Experts free of any conflict with these applications (the meeting's or visit's)."""
+        from techfund.review.services.conflicts import eligible_experts, find_conflicts
+
+        pool = [e for e in eligible_experts(rnd) if e in experts]
+        found = find_conflicts(rnd, applications, pool)
+        bad = {e for (_a, e) in found}
+        return [e for e in pool if e.pk not in bad]
+
+    def _meeting(self, remote, experts):
+        """会议论证 after the remote review: the disputed applications and the two best go to a panel."""
+        office = self.users["office"]
+        results = list(remote.results.order_by("rank", "id").select_related("application"))
+        best = [r.application for r in results if not r.disagreement][:2]
+        agenda = [r.application for r in results if r.disagreement] + best
+        rnd = review.create_round(
+            remote.call,
+            actor=office,
+            name="会议论证",
+            method=ReviewMethod.MEETING,
+            criteria=CRITERIA,
+            previous=remote,
+        )
+        clear = self._clear_experts(rnd, experts, agenda)
+        size = self.profile.rule("review.panel_min") or 5
+        if len(clear) < size:
+            return
+        members = clear[:size]
+        panel = meetings.create_panel(rnd, actor=office, name="第一专家组", members=members, chair=members[0])
+        meeting = meetings.schedule_meeting(
+            panel,
+            actor=office,
+            held_at=at(self.year, 6, 18, 9),
+            place="市科技局三楼会议室",
+            applications=[(a, "通讯评审排名靠前，会议论证确认") for a in best],
+        )
+        rnd.refresh_from_db()
+        review.open_round(rnd, actor=office)
+        present = {m.pk: i != len(members) - 1 for i, m in enumerate(members)}  # one member absent
+        votes = {}
+        for item in meeting.agenda.all():
+            disputed = item.reason == "disagreement"
+            votes[item.application_id] = {
+                m.pk: (
+                    ("support_revised" if disputed and i % 2 else "support")
+                    if not disputed or i < 3
+                    else "not_support",
+                    "经会议论证，同意专家组意见。",
+                )
+                for i, m in enumerate(members)
+                if present[m.pk]
+            }
+        meetings.record_meeting(
+            meeting,
+            actor=office,
+            attendance=present,
+            minutes="会议听取了申报单位汇报，专家组对评分分歧较大的项目进行了重点论证，形成表决意见如下。",
+            votes=votes,
+        )
+        review.close_round(rnd, actor=office)
+
+    def _site_visit(self, remote, experts):
+        """现场考核 of the 组阁揭榜 call's two best applications, by two conflict-free experts each."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        office = self.users["office"]
+        best = [
+            r.application for r in remote.results.order_by("rank", "id").select_related("application")[:2]
+        ]
+        rnd = review.create_round(
+            remote.call,
+            actor=office,
+            name="现场考核",
+            method=ReviewMethod.SITE_VISIT,
+            criteria=CRITERIA,
+            previous=remote,
+        )
+        clear = self._clear_experts(rnd, experts, best)
+        if len(clear) < 2:
+            return
+        for app in best:
+            for e in clear[:2]:
+                review.assign(rnd, actor=office, application=app, expert=e)
+        review.open_round(rnd, actor=office)
+        for i, app in enumerate(best):
+            pdf = b"%PDF-1.4\n% site visit photos\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+            site_visits.record_site_visit(
+                rnd,
+                app,
+                actor=office,
+                visited_on=dt.date(self.year, 6, 10 + i),
+                place=f"{app.organisation.name}研发中心",
+                experts=clear[:2],
+                findings="研发场地、中试设备与人员配备与申报材料一致，已具备揭榜攻关条件。",
+                conclusion="support",
+                attachments=[SimpleUploadedFile(f"现场考核记录{i + 1}.pdf", pdf + str(app.pk).encode())],
+            )
+        review.close_round(rnd, actor=office)
 
     def _decide(self, reviewed):
         office, leader = self.users["office"], self.users["leader"]
