@@ -271,6 +271,7 @@ def round_detail(request, pk: int):
             "can_manage": can(user, "review.manage_rounds", r),
             "can_assign": r.state != RoundState.CLOSED and can(user, "review.assign", r),
             "can_export": r.state == RoundState.CLOSED and can(user, "review.export_results", r),
+            "can_read_all": can(user, "review.view_conflicts"),
         },
     )
 

@@ -605,5 +605,6 @@ def register_links() -> None:
         return
     _registered = True
     register_link(Role.EXPERT, "review:my_profile", gettext_lazy("我的专家信息"))
+    register_link(Role.EXPERT, "review:my_meetings", gettext_lazy("我参加的论证会议"))
     register_link(Role.OFFICE, "review:conflict_rounds", gettext_lazy("回避情况"))
     register_link(Role.AUDITOR, "review:conflict_rounds", gettext_lazy("回避情况"))
