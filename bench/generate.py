@@ -51,8 +51,16 @@ def generate(
     rng = np.random.Generator(np.random.PCG64(seed))
     n_clusters = max(1, n_experts // cluster_size)
 
-    # Experts: cluster, position inside the cluster's topic circle, organisation, capacity.
-    exp_cluster = rng.integers(0, n_clusters, n_experts).astype(np.int32)
+    # Subjects (clusters): popularity among applications is skewed; the expert pool was recruited where
+    # the demand is, but not exactly (supply/demand varies by a log-normal factor), so some subjects are
+    # short of experts and must borrow from neighbouring subjects.
+    pop = rng.lognormal(0.0, 0.6, n_clusters)
+    supply = pop * rng.lognormal(0.0, 0.35, n_clusters)
+    exp_cluster = rng.choice(n_clusters, size=n_experts, p=supply / supply.sum()).astype(np.int32)
+    app_cluster = rng.choice(n_clusters, size=n_apps, p=pop / pop.sum()).astype(np.int32)
+    app_pos = rng.random(n_apps, dtype=np.float32)
+
+    # Experts: position inside the cluster's topic circle, quality, organisation, capacity.
     exp_pos = rng.random(n_experts, dtype=np.float32)
     exp_quality = rng.normal(0.0, 0.04, n_experts).astype(np.float32)
     # Global organisations of Zipf-like size plus a few local organisations per cluster.
@@ -61,9 +69,9 @@ def generate(
     weights /= weights.sum()
     global_org = rng.choice(n_global, size=n_experts, p=weights).astype(np.int32)
     local_per_cluster = 6
-    local_org = (n_global + exp_cluster * local_per_cluster + rng.integers(0, local_per_cluster, n_experts)).astype(
-        np.int32
-    )
+    local_org = (
+        n_global + exp_cluster * local_per_cluster + rng.integers(0, local_per_cluster, n_experts)
+    ).astype(np.int32)
     expert_org = np.where(rng.random(n_experts) < 0.5, local_org, global_org).astype(np.int32)
     expert_org[rng.random(n_experts) < 0.01] = -1
     base = int(np.ceil(1.3 * k * n_apps / n_experts))
@@ -74,11 +82,6 @@ def generate(
     start = np.zeros(n_clusters + 1, dtype=np.int64)
     np.cumsum(np.bincount(exp_cluster, minlength=n_clusters), out=start[1:])
     size = np.diff(start)
-
-    # Applications: skewed cluster popularity.
-    pop = rng.lognormal(0.0, 0.6, n_clusters)
-    app_cluster = rng.choice(n_clusters, size=n_apps, p=pop / pop.sum()).astype(np.int32)
-    app_pos = rng.random(n_apps, dtype=np.float32)
 
     n_own = int(round(0.75 * n_cand))
     n_near = n_cand - n_own
@@ -115,7 +118,9 @@ def generate(
         d = np.minimum(d, 1.0 - d)  # circular, in [0, 0.5]
         cd = np.abs(app_cluster[app].astype(np.int64) - exp_cluster[exp])
         cd = np.minimum(cd, n_clusters - cd).astype(np.float32)
-        aff = 0.95 - 0.9 * d - 0.22 * cd + exp_quality[exp] + rng.normal(0.0, 0.06, app.size).astype(np.float32)
+        aff = (
+            0.92 - 0.9 * d - 0.22 * cd + exp_quality[exp] + rng.normal(0.0, 0.06, app.size).astype(np.float32)
+        )
         apps_out.append(app)
         exps_out.append(exp)
         affs_out.append(np.clip(aff, 0.0, 1.0).astype(np.float32))

@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-#: Called as ``progress(done, total, message)`` at phase boundaries and chunks.
-Progress = object
-
 
 @dataclass
 class Instance:
