@@ -47,13 +47,17 @@ def test_query_terms_drop_function_words_unless_nothing_else():
 
 
 def test_jieba_is_loaded_once_per_process_even_from_many_threads(monkeypatch):
+    from techfund.core import segmentation
     from techfund.library import search as search_module
+    from techfund.review.engine import affinity
 
-    monkeypatch.setattr(search_module, "_jieba_tokenizer", None)
+    monkeypatch.setattr(segmentation, "_tokenizer", None)
     with ThreadPoolExecutor(max_workers=8) as pool:
         tokenizers = list(pool.map(lambda _i: search_module._tokenizer(), range(16)))
     assert len({id(t) for t in tokenizers}) == 1
     assert search_module._tokenizer() is tokenizers[0]
+    # The review engine's affinity segments with the same dictionary (one load per process).
+    assert affinity._tokenizer() is tokenizers[0]
 
 
 # ---------------------------------------------------------------- finding

@@ -32,7 +32,6 @@ Figures used by the filters (``with_figures``)
 import logging
 import threading
 import unicodedata
-import warnings
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
@@ -55,6 +54,7 @@ from django.utils.translation import gettext_lazy as _
 
 from techfund.applications.enums import TeamRole
 from techfund.applications.models import Application, TeamMember
+from techfund.core import segmentation
 from techfund.decisions.enums import ItemState
 from techfund.decisions.models import ProposalItem
 from techfund.library.models import SearchEntry
@@ -77,26 +77,7 @@ PUBLIC_ITEM_STATES = (ItemState.IN_PUBLICITY, ItemState.FINAL)
 
 # ---------------------------------------------------------------- segmentation
 
-_jieba_lock = threading.Lock()
-_jieba_tokenizer = None
-
-
-def _tokenizer():
-    """jieba's tokenizer, its dictionary loaded once per process (the first caller waits, ~1.5 s)."""
-    global _jieba_tokenizer
-    tk = _jieba_tokenizer
-    if tk is None:
-        with _jieba_lock:
-            if _jieba_tokenizer is None:
-                with warnings.catch_warnings():
-                    # jieba 0.42's source has invalid escape sequences: a SyntaxWarning when compiled.
-                    warnings.simplefilter("ignore")
-                    import jieba
-                jieba.setLogLevel(logging.WARNING)
-                jieba.dt.initialize()
-                _jieba_tokenizer = jieba.dt
-            tk = _jieba_tokenizer
-    return tk
+_tokenizer = segmentation.tokenizer  # one jieba dictionary per process
 
 
 def _normalise(text) -> str:

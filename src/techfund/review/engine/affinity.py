@@ -10,36 +10,16 @@ applications × experts matrix. Nothing is downloaded.
 
 from __future__ import annotations
 
-import logging
-import threading
 import unicodedata
-import warnings
 from typing import Protocol
 
 import numpy as np
 
+from techfund.core import segmentation
+
 from .solver import Progress, _report
 
-_lock = threading.Lock()
-_jieba = None
-
-
-def _tokenizer():
-    """jieba's tokenizer with its dictionary loaded (once per process; the first caller waits ~1.5 s)."""
-    global _jieba
-    tk = _jieba
-    if tk is None:
-        with _lock:
-            if _jieba is None:
-                with warnings.catch_warnings():
-                    # jieba 0.42's source has invalid escape sequences: a SyntaxWarning when compiled.
-                    warnings.simplefilter("ignore")
-                    import jieba
-                jieba.setLogLevel(logging.WARNING)
-                jieba.dt.initialize()
-                _jieba = jieba.dt
-            tk = _jieba
-    return tk
+_tokenizer = segmentation.tokenizer  # one jieba dictionary per process
 
 
 def tokenize(text: str) -> list[str]:
