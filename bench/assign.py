@@ -197,7 +197,7 @@ def main(argv=None):
         print(f"[{size}] {summary(inst)} (instance ready in {time.perf_counter() - t:.1f} s)", flush=True)
         del inst
         ours = _run("ours", size, a.seed, True, a.timeout)
-        ours.update(size=size, label="ours (pruned MCF + column generation)")
+        ours.update(size=size, label="ours: solve_optimal")
         rows.append(ours)
         print(_fmt(ours), flush=True)
         ref = None
@@ -256,7 +256,7 @@ def main(argv=None):
             f = fair["fairness"]
             gain = f["min"] / f["plain_min"] - 1.0
             loss = 1.0 - f["total"] / f["plain_total"]
-            fair.update(size="small", label="ours, fairness=True")
+            fair.update(size="small", label="ours: solve_optimal(fairness=True)")
             rows.append(fair)
             print(_fmt(fair), flush=True)
             print(

@@ -492,6 +492,10 @@ def solve_optimal(
     )
     plain = Result.from_pairs(inst, inst.cand_app[chosen], inst.cand_exp[chosen], inst.affinity[chosen])
     if fairness and inst.n_apps:
+        # Reweighting rounds re-solve by column generation from the plain answer plus the pruned lists
+        # (cheaper than a full flow per round).
+        start, _ = cands.top(default_prune(kmax))
+        sel = np.union1d(start, chosen)
         result = _fair(
             inst,
             cands,
