@@ -16,6 +16,17 @@ from tests import factories
 # ---------------------------------------------------------------- job functions (dotted paths below)
 
 
+def _require_redis() -> None:
+    """Redis is one of the product's components (the worker queue; `.ci/run` starts it when it is
+    down): an unreachable Redis fails these tests rather than skipping them."""
+    import redis
+
+    try:
+        redis.Redis.from_url(jobs.redis_url(), socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.fail(f"Redis is not reachable at {jobs.redis_url()} ({exc}); start it as .ci/run does")
+
+
 def counting_job(job_id, *, n, fail_at=None):
     """Counts to ``n``, reporting each step; raises at ``fail_at``."""
     for i in range(1, n + 1):
@@ -128,15 +139,11 @@ def test_the_thread_backend_runs_in_the_background_and_progress_is_seen_meanwhil
 
 
 def test_the_rq_backend_with_a_real_redis(settings, office, django_capture_on_commit_callbacks):
-    redis = pytest.importorskip("redis")
     from rq import SimpleWorker
 
     settings.TECHFUND_JOBS = "rq"
     settings.TECHFUND_JOBS_QUEUE = f"techfund-test-{uuid.uuid4().hex[:8]}"  # never a live worker's queue
-    try:
-        redis.Redis.from_url(jobs.redis_url(), socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {jobs.redis_url()}: the RQ backend cannot be tested here")
+    _require_redis()
     queue = jobs.get_queue()
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -151,15 +158,11 @@ def test_the_rq_backend_with_a_real_redis(settings, office, django_capture_on_co
 
 
 def test_the_worker_command_runs_queued_jobs(committing_db, settings):
-    redis = pytest.importorskip("redis")
     from django.core.management import call_command
 
     settings.TECHFUND_JOBS = "rq"
     settings.TECHFUND_JOBS_QUEUE = f"techfund-test-{uuid.uuid4().hex[:8]}"
-    try:
-        redis.Redis.from_url(jobs.redis_url(), socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {jobs.redis_url()}: the RQ worker cannot be tested here")
+    _require_redis()
     office = factories.user(Role.OFFICE)
     job = jobs.start(
         "test.count", "队列任务", COUNTING, actor=office, params={"n": 2}
