@@ -3,7 +3,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from techfund.review.engine import Instance, check, solve_optimal
+from techfund.review.engine import Auction, Instance, check, solve_optimal
+from techfund.review.engine.auction import EPS, SLACK
 
 from .conftest import random_instance, reference
 
@@ -34,8 +35,8 @@ def test_pruned_column_generation_reaches_the_full_graph_optimum(seed):
     # 60 applications share 25 experts of 5 organisations; capacities are tight, so pruning to the best 2
     # candidates per application is infeasible at first and the priced columns must repair it.
     inst = random_instance(rng, 60, 25, density=0.5, n_orgs=5, k=3, cap=(6, 9))
-    full = solve_optimal(inst, prune=0)
-    pruned = solve_optimal(inst, prune=2, max_rounds=60, tol=0)
+    full = solve_optimal(inst, method="flow")
+    pruned = solve_optimal(inst, method="flow", prune=2, max_rounds=60)
     assert full.stats["certified"]
     assert pruned.stats["certified"]
     assert pruned.stats["solves"] > 1
@@ -138,8 +139,116 @@ def test_pruning_to_one_candidate_still_reaches_the_optimum(seed, n_apps, n_expe
     # the priced columns and the final maximum-flow solve must all work for the reference's answer.
     rng = np.random.default_rng(seed)
     inst = random_instance(rng, n_apps, n_experts, density=0.7, k=2, n_orgs=3, cap=(0, 2))
-    res = solve_optimal(inst, prune=1, max_rounds=50, tol=0)
+    res = solve_optimal(inst, method="flow", prune=1, max_rounds=50)
     seats, total = reference(inst)
     assert check(inst, res.app, res.exp) == []
     assert res.app.size == seats
     assert res.total == pytest.approx(total, abs=1e-6)
+
+
+# ----------------------------------------------------------------------------- the auction (large rounds)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_apps=st.integers(1, 10),
+    n_experts=st.integers(1, 10),
+    k=st.integers(1, 3),
+    n_orgs=st.integers(1, 4),
+)
+def test_auction_is_within_its_proven_bound_of_the_integer_optimum(seed, n_apps, n_experts, k, n_orgs):
+    rng = np.random.default_rng(seed)
+    inst = random_instance(rng, n_apps, n_experts, k=k, n_orgs=n_orgs, cap=(0, 3), forbid=0.1)
+    res = solve_optimal(inst, method="auction", polish=False)
+    seats, total = reference(inst)
+    assert check(inst, res.app, res.exp) == []
+    # As many seats as the optimum fills, and within eps per seat of its affinity.
+    assert res.app.size == seats
+    assert res.total >= total - seats * EPS - 1e-6
+    # The dual bound is a true upper bound on the optimum (empty seats counted at -SLACK).
+    empty = int(inst.k_array().sum()) - seats
+    assert res.stats["bound"] >= total - SLACK * empty - 1e-6
+    assert 0 < res.stats["proven_share"] <= 1 + 1e-9 or res.stats["bound"] <= 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_apps=st.integers(2, 14), n_experts=st.integers(2, 10))
+def test_polished_auction_is_the_certified_optimum(seed, n_apps, n_experts):
+    rng = np.random.default_rng(seed)
+    inst = random_instance(rng, n_apps, n_experts, density=0.7, k=2, n_orgs=3, cap=(0, 3))
+    res = solve_optimal(inst, method="auction", polish=True)
+    seats, total = reference(inst)
+    assert res.stats["certified"]
+    assert check(inst, res.app, res.exp) == []
+    assert res.app.size == seats
+    assert res.total == pytest.approx(total, abs=1e-6)
+
+
+def test_auction_on_a_larger_round_matches_the_exact_flow():
+    rng = np.random.default_rng(7)
+    inst = random_instance(rng, 300, 120, density=0.25, n_orgs=12, k=3, cap=(3, 12))
+    exact = solve_optimal(inst, method="flow")
+    auc = solve_optimal(inst, method="auction", polish=False)
+    polished = solve_optimal(inst, method="auction")
+    assert check(inst, auc.app, auc.exp) == []
+    assert auc.stats["bids"] >= auc.app.size
+    assert exact.total - 900 * EPS <= auc.total <= exact.total + 1e-6
+    assert auc.stats["bound"] >= exact.total - 1e-6
+    assert polished.stats["certified"] and polished.total == pytest.approx(exact.total, abs=1e-6)
+
+
+def test_reweighting_makes_only_those_applications_bid_again_and_keeps_every_rule():
+    rng = np.random.default_rng(11)
+    inst = random_instance(rng, 200, 60, density=0.3, n_orgs=6, k=2, cap=(2, 6))
+    auc = Auction(inst)
+    auc.run()
+    before = auc.per_app()
+    weak = int(np.argmin(np.where(inst.k_array() > 0, before, np.inf)))
+    bids = auc.bids
+    auc.reweight([weak], [50.0])
+    auc.run()
+    chosen = auc.chosen()
+    assert check(inst, inst.cand_app[chosen], inst.cand_exp[chosen]) == []
+    assert auc.bids > bids
+    # With a large weight the application takes its best org-distinct candidates.
+    assert auc.per_app()[weak] >= before[weak]
+    # Back to weight 1. A warm start frees the re-bidding application's experts at price 0, so the
+    # eps guarantee of a fresh auction no longer holds (fairness measures its own results); the dual
+    # bound still does, and the answer stays close.
+    auc.reweight([weak], [1.0])
+    auc.run()
+    exact = solve_optimal(inst, method="flow")
+    chosen = auc.chosen()
+    assert check(inst, inst.cand_app[chosen], inst.cand_exp[chosen]) == []
+    assert auc.bound() >= auc.objective() - 1e-6
+    assert auc.bound() >= exact.total - SLACK * int(exact.unfilled.sum()) - 1e-6
+    assert auc.per_app().sum() >= 0.99 * exact.total
+
+
+def test_fairness_on_a_round_with_a_short_subject():
+    # Two subjects: the first has few experts for many applications, so the plain optimum leaves some of
+    # them with weak reviewers borrowed from the second.
+    rng = np.random.default_rng(5)
+    n_apps, n_exp = 80, 40
+    app, exp = np.nonzero(np.ones((n_apps, n_exp), dtype=bool))
+    same = (app < 40) == (exp < 10)
+    aff = np.where(same, 0.6 + 0.4 * rng.random(app.size), 0.1 * rng.random(app.size))
+    inst = Instance(
+        n_apps=n_apps,
+        n_experts=n_exp,
+        cand_app=app,
+        cand_exp=exp,
+        affinity=aff,
+        expert_org=np.arange(n_exp),
+        capacity=np.full(n_exp, 6),
+        k=2,
+    )
+    plain = solve_optimal(inst)
+    fair = solve_optimal(inst, fairness=True, fairness_budget=0.05)
+    info = fair.stats["fairness"]
+    assert check(inst, fair.app, fair.exp) == []
+    assert fair.per_app.min() > plain.per_app.min() + 0.05
+    assert fair.total >= (1 - 0.05) * plain.total
+    assert info["min"] == pytest.approx(fair.per_app.min(), abs=1e-5)
+    assert info["cost"] <= 0.05

@@ -1,4 +1,5 @@
-"""Optimal expert assignment as a min-cost flow, with pruning, an optimality certificate and fairness.
+"""Optimal expert assignment: exact min-cost flow for ordinary rounds, the auction algorithm with a
+proven bound for national ones, and a fairness option.
 
 Model. Maximise the total affinity of the chosen (application, expert) pairs subject to: ``k``
 reviewers per application, each expert at most ``capacity`` applications, only candidate pairs (the
@@ -11,35 +12,29 @@ costs ``-round(affinity * 10**6)``)::
 
 The ``(a, org)`` node (capacity 1 out) is created only where ``a`` has two or more candidates of one
 organisation; elsewhere the expert's arc goes straight to the application. Experts of unknown
-organisation (``-1``) count as an organisation of their own. The flow first maximises the number of
-seats filled, so an application that cannot get ``k`` reviewers gets
-as many as possible and its shortfall is reported in ``Result.unfilled``.
+organisation (``-1``) count as an organisation of their own. An application that cannot get ``k``
+reviewers gets as many as possible; its shortfall is in ``Result.unfilled``.
 
-Pruning and column generation. Up to ``LARGE_PAIRS`` (2 million) candidate pairs the flow is solved once
-over all pairs (as fast as pruning there). With ~200 candidates per application a national round has
-~60 million pairs, too many for one flow in the memory target (~9 GB). The solver starts from each application's best ``prune`` candidates (default ``max(2k, k+4)``)
-and solves that sparse flow; an unfilled seat there costs ``SLACK`` (20) affinity units (a slack arc),
-so every solve is feasible in one pass and filling seats comes first. It then computes node potentials of the optimal
-flow (shortest distances in the residual graph, Bellman-Ford in vectorised sweeps) and prices every
-left-out pair: a pair whose reduced cost ``-affinity + d[expert] - d[application]`` is negative could
-improve the optimum (LP duality). The most negative ``price_limit`` pairs per application are added,
-and, for an application still short of reviewers, its best candidates by affinity minus the experts'
-prices; the flow is solved again. When nothing prices out the answer is optimal for the FULL candidate
-graph (``stats["certified"]``). On large instances (over ``LARGE_PAIRS`` pairs) it also stops when a
-round gains less than ``tol`` (relative, default 0.05 %) or after ``max_rounds``; if seats are still empty then, a last ``solve_max_flow_with_min_cost`` on the final
-candidate set fills as many as possible. ``stats`` records each round's total, the pairs added, arcs,
-solves and seconds per phase.
+Which method. Up to ``EXACT_PAIRS`` candidate pairs (every ordinary round) one flow over the whole
+graph gives the optimum directly. Above it the flow's cost (~2.5 us per arc on the project's machine,
+no warm start between solves) is what the national target cannot afford, so the round is solved by the
+**auction algorithm** (:mod:`.auction`): each seat ends within ``eps`` (1e-4) of its best alternative,
+and the Lagrangian dual bound of its prices proves how close the total is to the optimum
+(``stats["proven_share"]``; > 99.9995 % on the benchmark). Up to ``POLISH_PAIRS`` the auction's answer
+is then **polished**: the expert prices say which pairs can still matter (each application's best
+``k + POLISH_EXTRA`` by affinity minus price, plus its current reviewers); a flow on those pairs is
+solved exactly and completed by column generation (node potentials of the optimal flow price every
+left-out pair; those that could improve it are added and the flow solved again) until nothing prices
+out: then it is the optimum of the full graph (``stats["certified"]``).
 
-Fairness (``fairness=True``). Raising the weakest application's total is not a network constraint, so
-it is done by Lagrangian reweighting with exact flow solves: every application whose total is below
-a target (the plain optimum's weakest total raised by ``fairness_gain``) has its affinities multiplied
-by a weight that grows multiplicatively (``x (1 + eta)``, ``eta = 0.5``) each round it is below target;
-the flow is re-solved (column generation warm-started from the plain solve's candidate set) with the
-weighted affinities (weights only change which assignment is optimal; totals are
-always reported in true affinity). Of all rounds, the answer is the assignment with the highest
-weakest-application total among those whose true total is at least ``(1 - fairness_budget)`` of the
-plain optimum (default 0.3 %); when a round overshoots the budget, the step ``eta`` is halved and the
-weights of that round are undone. It stops when the target is reached or after ``fairness_rounds``.
+Fairness (``fairness=True``). Raising the weakest application's total is not a network constraint;
+it is done by Lagrangian reweighting with the auction as the oracle: every application whose total is
+below the target (the plain optimum's weakest raised by ``fairness_gain``) gets a multiplier that
+grows with its shortfall; only those applications bid again (warm start), so a round costs
+milliseconds to a second. A round that costs more than ``fairness_budget`` of the plain total shrinks
+every multiplier. The answer is the assignment with the highest weakest total among those within the
+budget (the plain optimum if none is better); it stops at the target or after ``fairness_rounds``.
+Totals are always reported in true affinity.
 """
 
 from __future__ import annotations
@@ -50,14 +45,29 @@ from collections.abc import Callable
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from . import auction
 from .instance import Instance, Result
 
 SCALE = 1_000_000
-#: Above this many candidate pairs column generation stops once a round gains less than 0.05 % (and
-#: after 8 rounds); below it, it runs until the answer is certified optimal (at most 30 rounds).
-LARGE_PAIRS = 2_000_000
-#: What an empty seat costs in the pruned solves, in affinity units (see ``_Net``).
+#: Up to this many usable candidate pairs a round is solved by one exact flow over all of them.
+EXACT_PAIRS = 300_000
+#: Up to this many pairs the auction's answer is polished to the certified optimum by min-cost flow.
+POLISH_PAIRS = 20_000_000
+#: Candidates per application (beyond k) the polishing flow starts from, ranked by affinity - price.
+POLISH_EXTRA = 4
+#: What an empty seat costs in the column-generation solves, in affinity units (see ``_Net``).
 SLACK = 20
+#: Fairness: multiplier growth per round per unit of relative shortfall, and the shrink when over budget.
+FAIR_STEP = 1.0
+FAIR_BACKOFF = 0.7
+
+#: Progress messages (fixed texts, so the caller can translate them).
+MSG_PREPARE = "整理候选专家"
+MSG_FLOW = "求解最小费用流"
+MSG_AUCTION = "拍卖法分配评审席位"
+MSG_FAIRNESS = "公平性调整"
+MSG_DONE = "完成"
+MESSAGES = (MSG_PREPARE, MSG_FLOW, MSG_AUCTION, MSG_FAIRNESS, MSG_DONE)
 
 Progress = Callable[[int, int, str], None] | None
 
@@ -65,13 +75,6 @@ Progress = Callable[[int, int, str], None] | None
 def _report(progress: Progress, done: int, total: int, message: str) -> None:
     if progress is not None:
         progress(int(done), int(total), message)
-
-
-def default_prune(k: int) -> int:
-    """Candidates kept per application before column generation: ``max(2k, k + 4)``. Measured on the
-    benchmark instances, a shorter start list and more priced columns beat a longer one (at 60,000 ×
-    20,000, k=5: 41 s CPU with 10 against 50 s with 20, the same total)."""
-    return max(2 * int(k), int(k) + 4)
 
 
 # ----------------------------------------------------------------------------- candidate lists
@@ -362,7 +365,7 @@ def _solve_restricted(
     last = None
     slack_used = 0
     for rnd in range(max_rounds):
-        _report(progress, rnd, max_rounds, f"求解最小费用流（第 {rnd + 1} 轮）")
+        _report(progress, rnd, max_rounds, MSG_FLOW)
         t = time.perf_counter()
         full = sel.size == cands.pos.size  # every usable pair is in: one exact solve, nothing to price
         net = _Net(inst, sel, weight, k, slack=not full)
@@ -446,113 +449,133 @@ def solve_optimal(
     *,
     fairness: bool = False,
     progress: Progress = None,
+    method: str | None = None,
+    polish: bool | None = None,
+    eps: float = auction.EPS,
     prune: int | None = None,
     fairness_budget: float = 0.003,
     fairness_gain: float = 0.25,
-    fairness_rounds: int = 16,
-    max_rounds: int | None = None,
+    fairness_rounds: int = 300,
+    max_rounds: int = 30,
     price_limit: int | None = None,
-    tol: float | None = None,
 ) -> Result:
     """Maximum-affinity assignment (see the module docstring).
 
-    ``prune``: candidates kept per application at the start (default: all of them up to ``LARGE_PAIRS``
-    candidate pairs, else ``max(2k, k + 4)``; ``0`` keeps all).
-    ``max_rounds``, ``tol``: column-generation limits (defaults: run to a certified optimum on instances
-    up to ``LARGE_PAIRS`` candidate pairs, else stop after a round gaining < 0.05 % or 8 rounds).
-    ``price_limit``: priced pairs added per application and round (default ``2k``).
-    ``fairness``: raise the weakest application's total (``fairness_gain`` over the plain optimum's
-    weakest is the target) for at most ``fairness_budget`` of the total, in ``fairness_rounds``.
-    ``progress(done, total, message)`` is called at each round.
-    Never raises for an infeasible round: unfilled seats are in ``Result.unfilled``."""
+    ``method``: ``"flow"`` (exact min-cost flow, pruned to ``prune`` candidates per application and
+    completed by column generation when ``prune`` is given), ``"auction"``, or ``None``: the flow up to
+    ``EXACT_PAIRS`` candidate pairs, else the auction. ``polish`` (default: up to ``POLISH_PAIRS``
+    pairs) turns the auction's answer into the certified optimum by min-cost flow on the pairs its
+    prices leave in contention. ``fairness``: raise the weakest application's total
+    (``fairness_gain`` over the plain optimum's weakest is the target) for at most ``fairness_budget``
+    of the total, in at most ``fairness_rounds`` reweighting rounds.
+    ``progress(done, total, message)`` is called along the way; messages are the fixed texts of
+    ``MESSAGES``. Never raises for an infeasible round: unfilled seats are in ``Result.unfilled``."""
     t_start = time.perf_counter()
     k = inst.k_array()
     kmax = int(k.max()) if k.size else 0
     stats: dict = {}
-    _report(progress, 0, 1, "整理候选专家")
-    cands = Candidates(inst)
-    stats["pairs"] = int(cands.pos.size)
-    if prune is None:
-        # Up to LARGE_PAIRS pairs one flow over the whole graph is as fast as pruning (10,000 × 4,000:
-        # 4.4 s against 5.0 s) and needs no certificate.
-        prune = default_prune(kmax) if cands.pos.size > LARGE_PAIRS else 0
-    if prune <= 0:
-        prune = int(cands.deg.max()) if cands.deg.size else 0
-    stats["prune"] = int(prune)
-    large = cands.pos.size > LARGE_PAIRS
-    if max_rounds is None:
-        max_rounds = 8 if large else 30
-    if tol is None:
-        tol = 5e-4 if large else 0.0
-    stats["tol"] = tol
+    _report(progress, 0, 1, MSG_PREPARE)
+    n_pairs = int(inst.usable().size)
+    stats["pairs"] = n_pairs
+    if method is None:
+        method = "flow" if n_pairs <= EXACT_PAIRS else "auction"
+    if method not in ("flow", "auction"):
+        raise ValueError(f"unknown method {method!r}")
     if price_limit is None:
         price_limit = max(2 * kmax, 2)
-    chosen, sel = _solve_restricted(
-        inst, cands, k, prune, None, stats, progress, max_rounds, price_limit, tol
-    )
-    plain = Result.from_pairs(inst, inst.cand_app[chosen], inst.cand_exp[chosen], inst.affinity[chosen])
-    if fairness and inst.n_apps:
-        # Reweighting rounds re-solve by column generation from the plain answer plus the pruned lists
-        # (cheaper than a full flow per round).
-        start, _ = cands.top(default_prune(kmax))
-        sel = np.union1d(start, chosen)
-        result = _fair(
-            inst,
-            cands,
-            k,
-            sel,
-            plain,
-            stats,
-            progress,
-            max_rounds,
-            price_limit,
-            tol,
-            fairness_budget,
-            fairness_gain,
-            fairness_rounds,
+    stats["method"] = method
+    auc = None
+    if method == "flow":
+        cands = Candidates(inst)
+        stats["prune"] = int(prune or 0)
+        keep = prune if prune else (int(cands.deg.max()) if cands.deg.size else 0)
+        chosen, _ = _solve_restricted(
+            inst, cands, k, keep, None, stats, progress, max_rounds, price_limit, 0.0
         )
+    else:
+        t = time.perf_counter()
+        auc = auction.Auction(inst, eps=eps)
+        stats["auction_prepare_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        auc.run(lambda done, total: _report(progress, done, total, MSG_AUCTION))
+        stats["auction_s"] = time.perf_counter() - t
+        stats["bids"] = auc.bids
+        chosen = auc.chosen()
+        bound, objective = auc.bound(), auc.objective()
+        stats["bound"] = bound
+        # A proven lower bound on the share of the optimum reached (the optimum lies between the two).
+        stats["proven_share"] = objective / bound if bound > 0 else 1.0
+        stats["certified"] = False
+        if polish is None:
+            polish = n_pairs <= POLISH_PAIRS
+        if polish:
+            t = time.perf_counter()
+            cands = Candidates(inst)
+            price = auc.price.astype(np.float64) / auction.SCALE
+
+            def reduced(pos, price=price):
+                return inst.affinity[pos] - price[inst.cand_exp[pos]]
+
+            start, _ = cands.top(kmax + POLISH_EXTRA, score=reduced)
+            sel = np.union1d(start, chosen)
+            stats["polish_start_pairs"] = int(sel.size)
+            chosen, _ = _solve_restricted(
+                inst, cands, k, 0, None, stats, progress, max_rounds, price_limit, 0.0, sel=sel
+            )
+            stats["polish_s"] = time.perf_counter() - t
+    plain = Result.from_pairs(inst, inst.cand_app[chosen], inst.cand_exp[chosen], inst.affinity[chosen])
+    if fairness and inst.n_apps and plain.app.size:
+        if auc is None:
+            auc = auction.Auction(inst, eps=eps)
+            auc.run()
+        result = _fair(inst, auc, plain, stats, progress, fairness_budget, fairness_gain, fairness_rounds)
     else:
         result = plain
     stats["wall_s"] = time.perf_counter() - t_start
     result.stats = stats
-    _report(progress, 1, 1, "完成")
+    _report(progress, 1, 1, MSG_DONE)
     return result
 
 
-def _fair(inst, cands, k, sel, plain, stats, progress, max_rounds, price_limit, tol, budget, gain, rounds):
-    """Lagrangian reweighting for the weakest applications (see the module docstring)."""
-    need = k > 0
-    base_min = float(plain.per_app[need].min()) if need.any() else 0.0
+def _fair(
+    inst: Instance, auc: auction.Auction, plain: Result, stats, progress, budget, gain, rounds
+) -> Result:
+    """Lagrangian reweighting by auction rounds (see the module docstring)."""
+    need = inst.k_array() > 0
+    base_min = float(plain.per_app[need].min())
     floor_total = (1.0 - budget) * plain.total
     target = base_min * (1.0 + gain)
-    weight = np.ones(inst.n_apps)
-    eta = 0.5
-    best, best_min, current = plain, base_min, plain
+    lam = np.zeros(inst.n_apps)
+    best, best_min = plain, base_min
+    per = auc.per_app()
     history = []
+    it = 0
     for it in range(rounds):
-        low = need & (current.per_app < target)
-        if target <= 0 or not low.any():
+        low = np.flatnonzero(need & (per < target))
+        if target <= 0 or not low.size:
             break
-        trial = weight.copy()
-        trial[low] *= 1.0 + eta
-        sub: dict = {}
-        chosen, sel = _solve_restricted(
-            inst, cands, k, 0, trial, sub, progress, min(max_rounds, 3), price_limit, tol, sel=sel
-        )
-        for key_ in ("build_s", "mcf_s", "prune_s", "pricing_s", "solves"):
-            stats[key_] = stats.get(key_, 0) + sub.get(key_, 0)
-        res = Result.from_pairs(inst, inst.cand_app[chosen], inst.cand_exp[chosen], inst.affinity[chosen])
-        res_min = float(res.per_app[need].min())
-        history.append(
-            {"round": it + 1, "eta": eta, "raised": int(low.sum()), "total": res.total, "min": res_min}
-        )
-        _report(progress, it + 1, rounds, "公平性调整")
-        if res.total < floor_total:
-            eta /= 2.0  # over budget: undo this round's weights and take smaller steps
-            continue
-        weight, current = trial, res
-        if res_min > best_min or (res_min == best_min and res.total > best.total):
-            best, best_min = res, res_min
+        # The multiplier of an application below target grows with its shortfall.
+        lam[low] += FAIR_STEP * (target - per[low]) / target
+        auc.reweight(low, 1.0 + lam[low])
+        auc.run()
+        per = auc.per_app()
+        total, low_now = float(per.sum()), float(per[need].min())
+        if total < floor_total:
+            # Over budget: every multiplier shrinks, and those applications bid again.
+            lam *= FAIR_BACKOFF
+            raised = np.flatnonzero(lam > 0)
+            auc.reweight(raised, 1.0 + lam[raised])
+            auc.run()
+            per = auc.per_app()
+            total, low_now = float(per.sum()), float(per[need].min())
+        if total >= floor_total and (low_now > best_min or (low_now == best_min and total > best.total)):
+            chosen = auc.chosen()
+            best = Result.from_pairs(
+                inst, inst.cand_app[chosen], inst.cand_exp[chosen], inst.affinity[chosen]
+            )
+            best_min = low_now
+            history.append({"round": it + 1, "raised": int(low.size), "total": total, "min": low_now})
+        _report(progress, it + 1, rounds, MSG_FAIRNESS)
         if best_min >= target:
             break
     stats["fairness"] = {
@@ -560,8 +583,11 @@ def _fair(inst, cands, k, sel, plain, stats, progress, max_rounds, price_limit, 
         "plain_min": base_min,
         "total": best.total,
         "min": best_min,
+        "gain": best_min / base_min - 1.0 if base_min > 0 else 0.0,
+        "cost": 1.0 - best.total / plain.total if plain.total > 0 else 0.0,
         "target_min": target,
         "budget": budget,
-        "rounds": history,
+        "rounds": it + 1,
+        "improvements": history[-20:],
     }
     return best
