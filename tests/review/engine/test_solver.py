@@ -252,3 +252,19 @@ def test_fairness_on_a_round_with_a_short_subject():
     assert fair.total >= (1 - 0.05) * plain.total
     assert info["min"] == pytest.approx(fair.per_app.min(), abs=1e-5)
     assert info["cost"] <= 0.05
+
+
+def test_auctions_in_two_threads_at_once():
+    # Jobs may run in threads of one process; numba's parallel kernels must not be launched from two
+    # threads at once (it would abort the process): the engine serialises them.
+    from concurrent.futures import ThreadPoolExecutor
+
+    insts = [
+        random_instance(np.random.default_rng(s), 400, 150, density=0.3, n_orgs=10, k=3, cap=(2, 10))
+        for s in range(4)
+    ]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda i: solve_optimal(i, method="auction", polish=False), insts))
+    for inst, res in zip(insts, results, strict=True):
+        assert check(inst, res.app, res.exp) == []
+        assert res.stats["proven_share"] > 0.999

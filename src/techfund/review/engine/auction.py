@@ -28,6 +28,8 @@ All arrays are plain numpy; values are integers (affinity x ``SCALE``), so there
 
 from __future__ import annotations
 
+import threading
+
 import numba as nb
 import numpy as np
 
@@ -41,6 +43,9 @@ SLACK = 20.0
 #: Largest weight (values stay far from int64 limits; a larger weight would change nothing anyway).
 MAX_WEIGHT = 1000.0
 _NEG = -(1 << 62)
+#: numba's default threading layer must not launch parallel kernels from two threads at once (jobs may
+#: run in threads of one process): the two parallel kernels take this lock.
+_PARALLEL = threading.Lock()
 
 
 @nb.njit(cache=True, nogil=True, parallel=True)
@@ -55,6 +60,17 @@ def _sort_rows(ptr, ce, cv, corg, pos):  # pragma: no cover - compiled
         cv[s:t] = cv[s:t][o]
         corg[s:t] = corg[s:t][o]
         pos[s:t] = pos[s:t][o]
+
+
+@nb.njit(cache=True, nogil=True, parallel=True)
+def _gather(pos, cand_exp, affinity, org, ce, aff, corg):  # pragma: no cover - compiled
+    """The columns of the usable pairs ``pos``: expert, affinity x SCALE (rounded), organisation."""
+    for x in nb.prange(pos.size):
+        p = pos[x]
+        j = cand_exp[p]
+        ce[x] = j
+        aff[x] = np.int32(np.rint(np.float64(affinity[p]) * SCALE))
+        corg[x] = org[j]
 
 
 @nb.njit(cache=True, nogil=True)
@@ -283,11 +299,23 @@ class Auction:
         # Columns in int32 where they fit: the bidding scan is bound by memory traffic.
         self.pos = usable.astype(np.int32 if inst.n_pairs < 2**31 else np.int64)
         del usable
-        self.ce = np.asarray(inst.cand_exp)[self.pos].astype(np.int32)
-        self.aff = np.rint(np.asarray(inst.affinity)[self.pos].astype(np.float64) * SCALE).astype(np.int32)
         org = inst.org_keys()
-        self.corg = org.astype(np.int32)[self.ce] if org.size and org.max() < 2**31 else org[self.ce]
-        _sort_rows(self.ptr, self.ce, self.aff, self.corg, self.pos)
+        if not org.size or org.max() < 2**31:
+            org = org.astype(np.int32)
+        self.ce = np.empty(self.pos.size, dtype=np.int32)
+        self.aff = np.empty(self.pos.size, dtype=np.int32)
+        self.corg = np.empty(self.pos.size, dtype=org.dtype)
+        with _PARALLEL:
+            _gather(
+                self.pos,
+                np.asarray(inst.cand_exp),
+                np.asarray(inst.affinity),
+                org,
+                self.ce,
+                self.aff,
+                self.corg,
+            )
+            _sort_rows(self.ptr, self.ce, self.aff, self.corg, self.pos)
         self.weights = np.ones(n)
         self.cv = self.aff  # the values bid on: the affinities until a weight is set
         self.eps = max(1, int(round(eps * SCALE)))
