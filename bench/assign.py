@@ -11,7 +11,7 @@ shared machine the wall time includes waiting for a core. Results are appended t
 ``bench/out/results.jsonl``.
 
 "ours" is ``solve_optimal`` (auction with a proven bound, polished to the certified optimum by
-min-cost flow up to 20 million pairs); "reference" is one
+min-cost flow up to 3 million pairs); "reference" is one
 ``SimpleMinCostFlow`` solve over ALL candidate pairs with the same capacity, conflict and
 one-per-organisation constraints (``--ref-no-org`` drops the organisation layer if it is too large).
 """

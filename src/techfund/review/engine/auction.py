@@ -109,7 +109,7 @@ def _heap_remove(base, sz, hbid, happ, at):  # pragma: no cover - compiled
 
 @nb.njit(cache=True, nogil=True)
 def _auction(
-    ptr, ce, cv, corg, k, cap, eps, slack, held, horg, nheld, price,
+    ptr, packed, ce, corg, k, cap, eps, slack, held, horg, nheld, price,
     hstart, hsize, hbid, happ, queue, inq, qh, qt, max_bids, counters,
 ):  # fmt: skip  # pragma: no cover - compiled
     """Run the auction until no application bids or ``max_bids`` bids were made. Returns the queue's
@@ -128,10 +128,11 @@ def _auction(
             c1 = -1
             nh = nheld[i]
             for c in range(ptr[i], ptr[i + 1]):
-                a = cv[c]
+                x = packed[c]  # value << 32 | expert: one memory stream for the scan
+                a = x >> 32
                 if a <= b2:
                     break  # sorted, and prices are >= 0: nothing further down beats b2
-                v = a - price[ce[c]]
+                v = a - price[x & 0xFFFFFFFF]
                 if v <= b2:
                     continue
                 oc = corg[c]
@@ -153,7 +154,7 @@ def _auction(
             if b2 < -slack:
                 b2 = -slack
             j = ce[c1]
-            bid = cv[c1] - b2 + eps
+            bid = (packed[c1] >> 32) - b2 + eps
             bids += 1
             base = hstart[j]
             sz = hsize[j]
@@ -318,6 +319,7 @@ class Auction:
             _sort_rows(self.ptr, self.ce, self.aff, self.corg, self.pos)
         self.weights = np.ones(n)
         self.cv = self.aff  # the values bid on: the affinities until a weight is set
+        self.packed = (self.aff.astype(np.int64) << 32) | self.ce.astype(np.int64)
         self.eps = max(1, int(round(eps * SCALE)))
         self.slack = int(round(slack * SCALE))
         self.k = inst.k_array().astype(np.int64)
@@ -344,6 +346,7 @@ class Auction:
     def _set_values(self, i: int) -> None:
         s, t = self.ptr[i], self.ptr[i + 1]
         self.cv[s:t] = np.rint(self.aff[s:t] * self.weights[i]).astype(np.int64)
+        self.packed[s:t] = (self.cv[s:t] << 32) | self.ce[s:t].astype(np.int64)
 
     @property
     def bids(self) -> int:
@@ -354,7 +357,7 @@ class Auction:
         seats = int(self.k.sum())
         while self.qh != self.qt:
             self.qh, self.qt = _auction(
-                self.ptr, self.ce, self.cv, self.corg, self.k, self.cap, self.eps, self.slack,
+                self.ptr, self.packed, self.ce, self.corg, self.k, self.cap, self.eps, self.slack,
                 self.held, self.horg, self.nheld, self.price, self.hstart, self.hsize, self.hbid,
                 self.happ, self.queue, self.inq, self.qh, self.qt, chunk, self.counters,
             )  # fmt: skip
