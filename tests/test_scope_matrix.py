@@ -643,3 +643,998 @@ def test_stages_anonymous_is_sent_to_login_and_api_refuses(client, stages):
             assert resp.status_code in (401, 403), path
         else:
             assert resp.status_code == 302 and reverse("login") in resp["Location"], path
+
+
+# =============================================================================================
+# Expert review (专家评审): the pool, conflicts, exclusions, plans, rounds, tasks, panels, meetings and
+# site visits — every page and API endpoint with an object in its address.
+#
+# One world built through the services: a call with application OWN (科技局, organisation A) and
+# application OTHER (工信局, organisation B), each with an exclusion (申请回避) its applicant typed; a
+# remote round R1 (expert IN and a co-reviewer on OWN, two others on OTHER) scored and closed, with
+# its conflict check (an expert of organisation A); a meeting round (IN on the panel, OWN on the
+# agenda), a site-visit round (IN visited OWN, one attachment), a remote round with a computed plan;
+# IN's availability window and declared relationship. Expert OUT is in the pool, on nothing.
+#
+# Every role GETs every page and POSTs every action (each POST inside a savepoint that is rolled
+# back, so one role's action never changes what the next role meets); no page a role opens names an
+# expert, a score comment, an exclusion or a conflict outside its scope.
+# =============================================================================================
+
+REVIEW_ROLES = [
+    "office",
+    "leader",
+    "finance",
+    "auditor",
+    "officer_own",  # 科技局: application OWN's department
+    "officer_other",  # 工信局: application OTHER's department
+    "applicant_own",  # organisation A: application OWN
+    "applicant_other",  # organisation B: application OTHER
+    "expert_in",  # on R1 (OWN), the panel and the site visit
+    "expert_out",  # in the pool, on nothing
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+]
+CONFLICT_READERS = {"office", "auditor"}
+ATTACHMENT_READERS = {"office", "auditor", "expert_in"}
+OFFICE = {"office"}
+READERS_BUT_OFFICE = GOV - OFFICE
+OFFICERS_OF_REVIEW = {"officer_own", "officer_other"}
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest.fixture
+def review_world(rizhao, office, settings, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from techfund.review import models as review_models
+    from techfund.review import services as review
+    from techfund.review.models import Assignment, ConflictFinding, RoundResult
+    from techfund.review.services import meetings, plans, site_visits
+    from tests.review.conftest import CRITERIA, make_application, make_call, make_expert, scores
+    from tests.review.meetings.conftest import PDF, at
+
+    settings.TECHFUND_JOBS = "eager"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    st = Department.objects.get(code="science_technology")
+    it = Department.objects.get(code="industry_it")
+    org_a, org_b = factories.organisation(), factories.organisation()
+    fy = funds.open_fund_year(actor=office, year=rizhao.year)
+    call = make_call(fy, office, code="R", title="重点研发计划（评审范围测试）")
+    own = make_application(call, organisation=org_a, title="评审范围测试甲项目")
+    other = make_application(call, organisation=org_b, title="评审范围测试乙项目", department="industry_it")
+    users = {
+        "office": office,
+        "leader": factories.user(Role.LEADING_GROUP),
+        "finance": factories.user(Role.FINANCE),
+        "auditor": factories.user(Role.AUDITOR),
+        "officer_own": factories.user(Role.DEPARTMENT, department=st),
+        "officer_other": factories.user(Role.DEPARTMENT, department=it),
+        "applicant_own": factories.user(Role.APPLICANT, organisation=org_a),
+        "applicant_other": factories.user(Role.APPLICANT, organisation=org_b),
+        "sysadmin": factories.user(Role.SYSADMIN),
+        "secadmin": factories.user(Role.SECADMIN),
+        "auditadmin": factories.user(Role.AUDITADMIN),
+    }
+    # 申请回避, typed by each applicant before review
+    excl_own = review.add_exclusion(
+        own, actor=users["applicant_own"], name="回避甲某", reason="甲项目回避理由：长期竞争关系"
+    )
+    excl_other = review.add_exclusion(
+        other, actor=users["applicant_other"], name="回避乙某", reason="乙项目回避理由：曾有学术争议"
+    )
+    schools = ["山东大学", "中国海洋大学", "青岛科技大学", "曲阜师范大学", "山东科技大学", "济南大学"]
+    ex_in = make_expert(office, name="范围专家甲", organisation_name=schools[0], subjects=["F01"])
+    ex_out = make_expert(office, name="范围专家乙", organisation_name="烟台大学", subjects=["F01"])
+    co = make_expert(office, name="范围同评丙", organisation_name=schools[1])
+    others = [
+        make_expert(office, name=f"范围委员{i}", organisation_name=s) for i, s in enumerate(schools[2:])
+    ]
+    insider = make_expert(office, name="范围内部丁", organisation=org_a)
+    users["expert_in"], users["expert_out"] = ex_in.user, ex_out.user
+    window = review.add_availability(ex_in, actor=ex_in.user, starts_on="2020-01-01", ends_on="2029-12-31")
+    relation = review.declare_relation(
+        ex_in, actor=ex_in.user, kind="economic", person_name="范围关系人", note="合作"
+    )
+    # R1: remote, scored, closed
+    r1 = review.create_round(call, actor=office, name="通讯评审", method="remote", criteria=CRITERIA)
+    for app, ex in ((own, ex_in), (own, co), (other, co), (other, others[0])):
+        review.assign(r1, actor=office, application=app, expert=ex)
+    review.check_round_conflicts(r1, actor=office)
+    finding = ConflictFinding.objects.get(round=r1, expert=insider)
+    review.open_round(r1, actor=office)
+    comments = {}
+    for a in Assignment.objects.filter(round=r1).select_related("expert__user"):
+        comments[a.pk] = f"评审意见{a.pk}：范围测试意见"
+        review.submit_score(
+            a, actor=a.expert.user, scores=scores(80, 80, 8), comment=comments[a.pk], recommendation="support"
+        )
+    review.close_round(r1, actor=office)
+    a_in = Assignment.objects.get(round=r1, expert=ex_in)
+    a_co = Assignment.objects.get(round=r1, application=own, expert=co)
+    # a meeting round: IN chairs the panel; OWN on the agenda
+    r2 = review.create_round(
+        call, actor=office, name="会议论证", method="meeting", criteria=CRITERIA, previous=r1
+    )
+    panel = meetings.create_panel(r2, actor=office, name="范围专家组", members=[ex_in, *others], chair=ex_in)
+    meeting = meetings.schedule_meeting(
+        panel,
+        actor=office,
+        held_at=at(3),
+        place="范围测试会议室",
+        applications=[(own.pk, "需要会议论证")],
+        include_disputed=False,
+    )
+    review.open_round(r2, actor=office)
+    # a site-visit round: IN and one panel member visited OWN
+    r3 = review.create_round(
+        call, actor=office, name="现场考核", method="site_visit", criteria=CRITERIA, previous=r1
+    )
+    for ex in (ex_in, others[1]):
+        review.assign(r3, actor=office, application=own, expert=ex)
+    review.open_round(r3, actor=office)
+    visit = site_visits.record_site_visit(
+        r3,
+        own,
+        actor=office,
+        visited_on=timezone.localdate(),
+        place="范围测试厂区",
+        experts=[ex_in, others[1]],
+        findings="现场考核发现：范围测试考核情况",
+        conclusion="support",
+        attachments=[SimpleUploadedFile("考核表.pdf", PDF)],
+    )
+    attachment = visit.attachments.get()
+    # a remote round with a computed plan (ready, not released)
+    r4 = review.create_round(call, actor=office, name="复评", method="remote", criteria=CRITERIA, previous=r1)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = plans.create_plan(r4, actor=office, mode="optimal", k=3)
+    plan.refresh_from_db()
+    # an expert the office imported without an account (the security administrator links one)
+    from tests.review.pool.test_import import row, workbook
+
+    review.import_experts(workbook([row(name="范围无账号戊", org="鲁东大学")]), actor=office)
+    return {
+        "users": users,
+        "no_account": review_models.Expert.objects.get(name="范围无账号戊"),
+        "call": call,
+        "own": own,
+        "other": other,
+        "excl_own": excl_own,
+        "excl_other": excl_other,
+        "ex_in": ex_in,
+        "ex_out": ex_out,
+        "co": co,
+        "insider": insider,
+        "window": window,
+        "relation": relation,
+        "r1": r1,
+        "r2": r2,
+        "r3": r3,
+        "r4": r4,
+        "a_in": a_in,
+        "a_co": a_co,
+        "comments": comments,
+        "finding": finding,
+        "result_own": RoundResult.objects.get(round=r1, application=own),
+        "result_other": RoundResult.objects.get(round=r1, application=other),
+        "panel": panel,
+        "meeting": meeting,
+        "visit": visit,
+        "attachment": attachment,
+        "plan": plan,
+    }
+
+
+def _r(key: str, path: str):
+    """``/review/<path>`` with ``{}`` filled by the world's ``key`` record's pk."""
+    return lambda w: "/review/" + path.format(w[key].pk)
+
+
+def _api(key: str, path: str):
+    return lambda w: "/api/review/" + path.format(w[key].pk)
+
+
+# (name, method, url builder, data, roles that act or read, their status, roles that get 403; the
+# others get 404). Methods: get; post (a form); json (a JSON POST); patch; delete; upload (a file).
+# A refusal by the service (state, validation) still counts as "acts": the page answers as for a
+# refused form (200 with the errors, or a redirect with the message), the API 400.
+REVIEW_PAGES = [
+    # ---- the pool: an expert's record (an expert's own page is /review/me/; the office's is 403)
+    ("expert IN", "get", _r("ex_in", "experts/{}/"), None, GOV, 200, {"expert_in"}),
+    ("expert OUT", "get", _r("ex_out", "experts/{}/"), None, GOV, 200, {"expert_out"}),
+    ("expert without account", "get", _r("no_account", "experts/{}/"), None, GOV, 200, set()),
+    # ---- the security administrator links an account to an expert imported without one (三员分立)
+    ("link account", "get", _r("no_account", "experts/{}/account/"), None, {"secadmin"}, 200, GOV),
+    (
+        "link account post",
+        "post",
+        _r("no_account", "experts/{}/account/"),
+        {"username": ""},
+        {"secadmin"},
+        200,
+        GOV,
+    ),
+    ("link account IN", "get", _r("ex_in", "experts/{}/account/"), None, set(), 200, set()),  # has one
+    (
+        "expert edit",
+        "get",
+        _r("ex_in", "experts/{}/edit/"),
+        None,
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "expert edit post",
+        "post",
+        _r("ex_in", "experts/{}/edit/"),
+        {},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "expert status",
+        "get",
+        _r("ex_in", "experts/{}/status/"),
+        None,
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "expert status post",
+        "post",
+        _r("ex_in", "experts/{}/status/"),
+        {},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "availability add",
+        "post",
+        _r("ex_in", "experts/{}/availability/"),
+        {},
+        {"office", "expert_in"},
+        302,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "availability remove",
+        "post",
+        _r("window", "availability/{}/remove/"),
+        {},
+        {"office", "expert_in"},
+        302,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "relation withdraw",
+        "post",
+        _r("relation", "relations/{}/withdraw/"),
+        {"reason": "撤回"},
+        {"office", "expert_in"},
+        302,
+        READERS_BUT_OFFICE,
+    ),
+    # ---- calls and rounds (the fund's readers; the office acts)
+    ("call rounds", "get", _r("call", "calls/{}/"), None, GOV, 200, set()),
+    ("new round", "get", _r("call", "calls/{}/rounds/new/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    ("new round post", "post", _r("call", "calls/{}/rounds/new/"), {}, OFFICE, 200, READERS_BUT_OFFICE),
+    ("round", "get", _r("r1", "rounds/{}/"), None, GOV, 200, set()),
+    ("round export", "get", lambda w: f"/review/rounds/{w['r1'].pk}/?export=xlsx", None, GOV, 200, set()),
+    ("round assign", "get", _r("r4", "rounds/{}/assign/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    (
+        "round assign post",
+        "post",
+        _r("r4", "rounds/{}/assign/"),
+        lambda w: {"application": w["own"].pk, "expert": ""},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE,
+    ),
+    ("round open", "post", _r("r1", "rounds/{}/open/"), {}, OFFICE, 302, READERS_BUT_OFFICE),
+    ("round close", "post", _r("r1", "rounds/{}/close/"), {}, OFFICE, 302, READERS_BUT_OFFICE),
+    ("meetings of a remote round", "get", _r("r1", "rounds/{}/meetings/"), None, set(), 200, set()),
+    (
+        "unassign",
+        "post",
+        _r("a_co", "assignments/{}/unassign/"),
+        {"reason": "撤销"},
+        OFFICE,
+        302,
+        READERS_BUT_OFFICE,
+    ),
+    ("replace", "post", _r("a_in", "assignments/{}/replace/"), {}, OFFICE, 302, READERS_BUT_OFFICE),
+    # ---- one application's review: its department and applicant see closed results (no experts)
+    (
+        "application review OWN",
+        "get",
+        _r("own", "applications/{}/"),
+        None,
+        GOV | {"officer_own", "applicant_own"},
+        200,
+        set(),
+    ),
+    (
+        "application review OTHER",
+        "get",
+        _r("other", "applications/{}/"),
+        None,
+        GOV | {"officer_other", "applicant_other"},
+        200,
+        set(),
+    ),
+    # ---- an expert's tasks: their own only (nobody else's, the office's neither)
+    ("task IN", "get", _r("a_in", "tasks/{}/"), None, {"expert_in"}, 200, set()),
+    ("task IN post", "post", _r("a_in", "tasks/{}/"), {}, {"expert_in"}, 302, set()),  # scored: refused
+    ("task CO", "get", _r("a_co", "tasks/{}/"), None, set(), 200, set()),
+    ("task decline", "get", _r("a_in", "tasks/{}/decline/"), None, {"expert_in"}, 200, set()),
+    ("task decline post", "post", _r("a_in", "tasks/{}/decline/"), {}, {"expert_in"}, 200, set()),
+    ("task accept", "post", _r("a_in", "tasks/{}/accept/"), {}, {"expert_in"}, 302, set()),
+    ("task accept CO", "post", _r("a_co", "tasks/{}/accept/"), {}, set(), 302, set()),
+    # ---- 申请回避: the applicant's own list; the fund's readers read it
+    (
+        "exclusions OWN",
+        "get",
+        _r("own", "applications/{}/exclusions/"),
+        None,
+        GOV | {"applicant_own"},
+        200,
+        set(),
+    ),
+    (
+        "exclusions OWN post",
+        "post",
+        _r("own", "applications/{}/exclusions/"),
+        {"name": "某某", "reason": "理由"},
+        {"applicant_own"},
+        200,
+        GOV,
+    ),
+    (
+        "exclusions OTHER",
+        "get",
+        _r("other", "applications/{}/exclusions/"),
+        None,
+        GOV | {"applicant_other"},
+        200,
+        set(),
+    ),
+    ("exclusion remove", "post", _r("excl_own", "exclusions/{}/remove/"), {}, {"applicant_own"}, 302, GOV),
+    # ---- conflicts name experts: the office and the auditor
+    (
+        "application conflicts",
+        "get",
+        _r("own", "applications/{}/conflicts/"),
+        None,
+        CONFLICT_READERS,
+        200,
+        set(),
+    ),
+    ("round conflicts", "get", _r("r1", "rounds/{}/conflicts/"), None, CONFLICT_READERS, 200, set()),
+    (
+        "round conflicts xlsx",
+        "get",
+        lambda w: f"/review/rounds/{w['r1'].pk}/conflicts/?format=xlsx",
+        None,
+        CONFLICT_READERS,
+        200,
+        set(),
+    ),
+    ("conflict check", "post", _r("r1", "rounds/{}/conflicts/check/"), {}, OFFICE, 302, {"auditor"}),
+    # ---- plans name experts: the fund's readers; the office acts
+    ("round plans", "get", _r("r4", "rounds/{}/plans/"), None, GOV, 200, set()),
+    ("round plans post", "post", _r("r4", "rounds/{}/plans/"), {}, OFFICE, 200, READERS_BUT_OFFICE),
+    ("plan", "get", _r("plan", "plans/{}/"), None, GOV, 200, set()),
+    ("plan release", "post", _r("plan", "plans/{}/release/"), {}, OFFICE, 302, READERS_BUT_OFFICE),
+    (
+        "plan discard",
+        "post",
+        _r("plan", "plans/{}/discard/"),
+        {"reason": "作废"},
+        OFFICE,
+        302,
+        READERS_BUT_OFFICE,
+    ),
+    ("plan export", "get", _r("plan", "plans/{}/export/"), None, GOV, 200, set()),
+    # ---- meetings: the fund's readers; the panel's experts see their meeting
+    ("round meetings", "get", _r("r2", "rounds/{}/meetings/"), None, GOV, 200, set()),
+    ("new panel", "get", _r("r2", "rounds/{}/panels/new/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    ("new panel post", "post", _r("r2", "rounds/{}/panels/new/"), {}, OFFICE, 200, READERS_BUT_OFFICE),
+    ("panel edit", "get", _r("panel", "panels/{}/edit/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    ("panel edit post", "post", _r("panel", "panels/{}/edit/"), {}, OFFICE, 200, READERS_BUT_OFFICE),
+    ("new meeting", "get", _r("panel", "panels/{}/meetings/new/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    ("new meeting post", "post", _r("panel", "panels/{}/meetings/new/"), {}, OFFICE, 200, READERS_BUT_OFFICE),
+    ("meeting", "get", _r("meeting", "meetings/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    (
+        "meeting application OWN",
+        "get",
+        lambda w: f"/review/meetings/{w['meeting'].pk}/applications/{w['own'].pk}/",
+        None,
+        GOV | {"expert_in"},
+        200,
+        set(),
+    ),
+    (
+        "meeting application OTHER",  # not on the agenda
+        "get",
+        lambda w: f"/review/meetings/{w['meeting'].pk}/applications/{w['other'].pk}/",
+        None,
+        set(),
+        200,
+        set(),
+    ),
+    ("meeting record", "get", _r("meeting", "meetings/{}/record/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    (
+        "meeting record post",
+        "post",
+        _r("meeting", "meetings/{}/record/"),
+        {},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE,
+    ),
+    ("meeting cancel", "post", _r("meeting", "meetings/{}/cancel/"), {}, OFFICE, 302, READERS_BUT_OFFICE),
+    # ---- site visits: the fund's readers and the visit's experts; files: office, auditor, its experts
+    ("round site visits", "get", _r("r3", "rounds/{}/site-visits/"), None, GOV, 200, set()),
+    ("new site visit", "get", _r("r3", "rounds/{}/site-visits/new/"), None, OFFICE, 200, READERS_BUT_OFFICE),
+    (
+        "new site visit post",
+        "post",
+        _r("r3", "rounds/{}/site-visits/new/"),
+        {},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE,
+    ),
+    ("site visit", "get", _r("visit", "site-visits/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    (
+        "site visit post",
+        "post",
+        _r("visit", "site-visits/{}/"),
+        {},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "site visit file",
+        "get",
+        _r("attachment", "site-visit-attachments/{}/"),
+        None,
+        ATTACHMENT_READERS,
+        200,
+        set(),
+    ),
+    # ---- the API
+    ("api expert IN", "get", _api("ex_in", "experts/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    ("api expert OUT", "get", _api("ex_out", "experts/{}/"), None, GOV | {"expert_out"}, 200, set()),
+    (
+        "api expert patch",
+        "patch",
+        _api("ex_in", "experts/{}/"),
+        {"title": "研究员"},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api expert status",
+        "json",
+        _api("ex_in", "experts/{}/status/"),
+        {"status": "suspended", "reason": "调查"},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api expert windows",
+        "get",
+        _api("ex_in", "experts/{}/availability/"),
+        None,
+        GOV | {"expert_in"},
+        200,
+        set(),
+    ),
+    (
+        "api expert window add",
+        "json",
+        _api("ex_in", "experts/{}/availability/"),
+        {"starts_on": "2030-01-01", "ends_on": "2030-02-01"},
+        {"office", "expert_in"},
+        201,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "api expert window remove",
+        "delete",
+        lambda w: f"/api/review/experts/{w['ex_in'].pk}/availability/{w['window'].pk}/",
+        None,
+        {"office", "expert_in"},
+        204,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "api expert history",
+        "get",
+        _api("ex_in", "experts/{}/history/"),
+        None,
+        GOV | {"expert_in"},
+        200,
+        set(),
+    ),
+    ("api round R1", "get", _api("r1", "rounds/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    ("api round R2", "get", _api("r2", "rounds/{}/"), None, GOV | {"expert_in"}, 200, set()),  # on the panel
+    ("api round R3", "get", _api("r3", "rounds/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    ("api round R4", "get", _api("r4", "rounds/{}/"), None, GOV, 200, set()),
+    (
+        "api round R2 open",
+        "json",
+        _api("r2", "rounds/{}/open/"),
+        {},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    ("api round results", "get", _api("r1", "rounds/{}/results/"), None, GOV | {"expert_in"}, 200, set()),
+    (
+        "api round open",
+        "json",
+        _api("r1", "rounds/{}/open/"),
+        {},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api round close",
+        "json",
+        _api("r1", "rounds/{}/close/"),
+        {},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    ("api assignment IN", "get", _api("a_in", "assignments/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    ("api assignment CO", "get", _api("a_co", "assignments/{}/"), None, GOV, 200, set()),
+    (
+        "api assignment delete",
+        "delete",
+        _api("a_co", "assignments/{}/"),
+        None,
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "api assignment score",
+        "json",
+        _api("a_in", "assignments/{}/score/"),
+        {"scores": {}},
+        {"expert_in"},
+        400,
+        GOV,
+    ),
+    ("api assignment accept", "json", _api("a_in", "assignments/{}/accept/"), {}, {"expert_in"}, 400, GOV),
+    (
+        "api assignment decline",
+        "json",
+        _api("a_in", "assignments/{}/decline/"),
+        {"reason": "出差"},
+        {"expert_in"},
+        400,
+        GOV,
+    ),
+    ("api assignment accept CO", "json", _api("a_co", "assignments/{}/accept/"), {}, set(), 400, GOV),
+    (
+        "api assignment replace",
+        "json",
+        _api("a_in", "assignments/{}/replace/"),
+        {},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api result OWN",
+        "get",
+        _api("result_own", "results/{}/"),
+        None,
+        GOV | {"officer_own", "applicant_own"},
+        200,
+        set(),
+    ),
+    (
+        "api result OTHER",
+        "get",
+        _api("result_other", "results/{}/"),
+        None,
+        GOV | {"officer_other", "applicant_other"},
+        200,
+        set(),
+    ),
+    ("api conflict", "get", _api("finding", "conflicts/{}/"), None, CONFLICT_READERS, 200, set()),
+    (
+        "api exclusion OWN",
+        "get",
+        _api("excl_own", "exclusions/{}/"),
+        None,
+        GOV | {"applicant_own"},
+        200,
+        set(),
+    ),
+    (
+        "api exclusion OTHER",
+        "get",
+        _api("excl_other", "exclusions/{}/"),
+        None,
+        GOV | {"applicant_other"},
+        200,
+        set(),
+    ),
+    ("api exclusion delete", "delete", _api("excl_own", "exclusions/{}/"), None, {"applicant_own"}, 400, GOV),
+    ("api plan", "get", _api("plan", "plans/{}/"), None, GOV, 200, set()),
+    ("api plan pairs", "get", _api("plan", "plans/{}/pairs/"), None, GOV, 200, set()),
+    ("api plan release", "json", _api("plan", "plans/{}/release/"), {}, OFFICE, 200, READERS_BUT_OFFICE),
+    (
+        "api plan discard",
+        "json",
+        _api("plan", "plans/{}/discard/"),
+        {"reason": "作废"},
+        OFFICE,
+        200,
+        READERS_BUT_OFFICE,
+    ),
+    ("api plan job", "get", lambda w: f"/api/jobs/{w['plan'].job_id}/", None, CONFLICT_READERS, 200, set()),
+    ("api panel", "get", _api("panel", "panels/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    (
+        "api panel patch",
+        "patch",
+        _api("panel", "panels/{}/"),
+        lambda w: {"members": [], "chair": None, "reason": "调整"},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    ("api meeting", "get", _api("meeting", "meetings/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    (
+        "api meeting record",
+        "json",
+        _api("meeting", "meetings/{}/record/"),
+        {"attendance": {}, "minutes": "", "votes": {}},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api meeting cancel",
+        "json",
+        _api("meeting", "meetings/{}/cancel/"),
+        {"reason": ""},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    ("api site visit", "get", _api("visit", "site-visits/{}/"), None, GOV | {"expert_in"}, 200, set()),
+    (
+        "api site visit file add",
+        "upload",
+        _api("visit", "site-visits/{}/attachments/"),
+        None,
+        OFFICE,
+        201,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api site visit file",
+        "get",
+        _api("attachment", "site-visit-attachments/{}/"),
+        None,
+        ATTACHMENT_READERS,
+        200,
+        set(),
+    ),
+    # ---- the API's creations naming a record in their body: the same scope as its address would
+    (
+        "api round create",
+        "json",
+        lambda w: "/api/review/rounds/",
+        lambda w: {"call": w["call"].pk, "name": "", "method": "remote", "criteria": []},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "api assignment create",
+        "json",
+        lambda w: "/api/review/assignments/",
+        lambda w: {"round": w["r4"].pk, "application": w["own"].pk, "expert": w["insider"].pk},
+        OFFICE,
+        400,  # the expert works at the applicant: 回避
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "api plan create",
+        "json",
+        lambda w: "/api/review/plans/",
+        lambda w: {"round": w["r4"].pk, "mode": "nonsense"},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE,
+    ),
+    (
+        "api conflict check",
+        "json",
+        lambda w: "/api/review/conflicts/check/",
+        lambda w: {"round": w["r1"].pk},
+        OFFICE,
+        200,
+        {"auditor"},
+    ),
+    (
+        "api exclusion create OWN",
+        "json",
+        lambda w: "/api/review/exclusions/",
+        lambda w: {"application": w["own"].pk, "name": "某某", "reason": "理由"},
+        {"applicant_own"},
+        400,  # in review: the list is closed
+        GOV | {"officer_own"},
+    ),
+    (
+        "api panel create",
+        "json",
+        lambda w: "/api/review/panels/",
+        lambda w: {"round": w["r2"].pk, "name": "", "members": [], "chair": None},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api meeting create",
+        "json",
+        lambda w: "/api/review/meetings/",
+        lambda w: {"panel": w["panel"].pk, "held_at": "", "place": ""},
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api site visit create",
+        "json",
+        lambda w: "/api/review/site-visits/",
+        lambda w: {
+            "round": w["r3"].pk,
+            "application": w["own"].pk,
+            "visited_on": "",
+            "place": "",
+            "experts": [],
+            "findings": "",
+            "conclusion": "",
+        },
+        OFFICE,
+        400,
+        READERS_BUT_OFFICE | {"expert_in"},
+    ),
+    (
+        "api site visit file download",
+        "get",
+        _api("attachment", "site-visit-attachments/{}/download/"),
+        None,
+        ATTACHMENT_READERS,
+        200,
+        set(),
+    ),
+]
+
+# API lists: every signed-in person gets 200, with exactly the records of its scope:
+# (name, url, key of the world's record, who finds it in the list).
+REVIEW_API_LISTS = [
+    ("experts IN", "/api/review/experts/", "ex_in", GOV | {"expert_in"}),
+    ("experts OUT", "/api/review/experts/", "ex_out", GOV | {"expert_out"}),
+    ("rounds", "/api/review/rounds/", "r1", GOV | {"expert_in"}),
+    ("assignments IN", "/api/review/assignments/", "a_in", GOV | {"expert_in"}),
+    ("assignments CO", "/api/review/assignments/", "a_co", GOV),
+    ("results OWN", "/api/review/results/", "result_own", GOV | {"officer_own", "applicant_own"}),
+    ("results OTHER", "/api/review/results/", "result_other", GOV | {"officer_other", "applicant_other"}),
+    ("conflicts", "/api/review/conflicts/", "finding", CONFLICT_READERS),
+    ("exclusions OWN", "/api/review/exclusions/", "excl_own", GOV | {"applicant_own"}),
+    ("exclusions OTHER", "/api/review/exclusions/", "excl_other", GOV | {"applicant_other"}),
+    ("plans", "/api/review/plans/", "plan", GOV),
+    ("panels", "/api/review/panels/", "panel", GOV | {"expert_in"}),
+    ("meetings", "/api/review/meetings/", "meeting", GOV | {"expert_in"}),
+    ("site visits", "/api/review/site-visits/", "visit", GOV | {"expert_in"}),
+    ("site visit files", "/api/review/site-visit-attachments/", "attachment", ATTACHMENT_READERS),
+]
+
+# Web lists and role pages: (name, url, who opens it (the others are refused: 403 or 404), the
+# marker's builder, who finds the marker on it).
+REVIEW_LISTS = [
+    ("expert pool", "/review/experts/", GOV, lambda w: w["ex_in"].name, GOV),
+    ("rounds", "/review/rounds/", GOV, lambda w: w["r4"].name, GOV),
+    ("my tasks", "/review/tasks/", {"expert_in", "expert_out"}, lambda w: w["own"].number, {"expert_in"}),
+    (
+        "my meetings",
+        "/review/meetings/mine/",
+        {"expert_in", "expert_out"},
+        lambda w: w["meeting"].place,
+        {"expert_in"},
+    ),
+    (
+        "my profile",
+        "/review/me/",
+        {"expert_in", "expert_out"},
+        lambda w: w["relation"].person_name,
+        {"expert_in"},
+    ),
+    ("conflict rounds", "/review/conflicts/", CONFLICT_READERS, lambda w: w["r1"].name, CONFLICT_READERS),
+    (
+        "experts without account",
+        "/review/experts/accounts/",
+        {"secadmin"},
+        lambda w: w["no_account"].name,
+        {"secadmin"},
+    ),
+    (
+        "ranking OWN",
+        lambda w: f"/review/ranking/?year={w['call'].fund_year.year}&area={w['call'].focus_area.code}",
+        GOV | OFFICERS_OF_REVIEW,
+        lambda w: w["own"].number,
+        GOV | {"officer_own"},
+    ),
+    (
+        "ranking OTHER",
+        lambda w: f"/review/ranking/?year={w['call'].fund_year.year}&area={w['call'].focus_area.code}",
+        GOV | OFFICERS_OF_REVIEW,
+        lambda w: w["other"].number,
+        GOV | {"officer_other"},
+    ),
+]
+
+#: Slow pages (PDF rendering): only their refusals are checked here.
+REVIEW_REFUSALS = [("minutes pdf", _r("meeting", "meetings/{}/minutes.pdf"), GOV)]
+
+#: Statuses other than the table's: (role, page) → status.
+REVIEW_OTHER = {
+    # an expert opening an application they review is sent to their task
+    ("expert_in", "application review OWN"): 302,
+}
+
+
+def _review_secrets(w) -> list[tuple[str, set[str]]]:
+    """Texts only some roles may read: experts' names (never to applicants or departments; a
+    co-reviewer's never to another expert), score comments, exclusions, conflict reasons, findings."""
+    finding_reason = w["finding"].reason
+    return [
+        (w["ex_in"].name, GOV | {"expert_in"}),
+        (w["ex_out"].name, GOV | {"expert_out"}),
+        (w["co"].name, GOV),
+        (w["insider"].name, GOV),
+        (w["comments"][w["a_co"].pk], GOV),
+        (w["comments"][w["a_in"].pk], GOV | {"expert_in"}),
+        (w["excl_own"].name, GOV | {"applicant_own"}),
+        (w["excl_own"].reason, GOV | {"applicant_own"}),
+        (w["excl_other"].name, GOV | {"applicant_other"}),
+        (w["excl_other"].reason, GOV | {"applicant_other"}),
+        (finding_reason, CONFLICT_READERS),
+        (w["visit"].findings, GOV | {"expert_in"}),
+        (w["relation"].person_name, GOV | {"expert_in"}),
+        (w["no_account"].name, GOV | {"secadmin"}),
+    ]
+
+
+def _review_request(client, method: str, url: str, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.review.meetings.conftest import PDF
+
+    if method == "get":
+        return client.get(url)
+    if method == "post":
+        return client.post(url, data or {})
+    if method == "json":
+        return client.post(url, data or {}, content_type="application/json")
+    if method == "patch":
+        return client.patch(url, data or {}, content_type="application/json")
+    if method == "delete":
+        return client.delete(url)
+    assert method == "upload", method
+    extra = PDF.replace(b"%%EOF", b"% supplement\n%%EOF")  # not the visit's own file again
+    return client.post(url, {"file": SimpleUploadedFile("补充考核表.pdf", extra)})
+
+
+def _consume(resp) -> None:
+    """Read a file download to its end (the test client then closes the file)."""
+    if resp.streaming:
+        b"".join(resp.streaming_content)
+
+
+def _rolled_back(fn):
+    """Run ``fn()`` inside a savepoint that is rolled back: one role's action leaves the world as it was."""
+    from django.db import transaction
+
+    out = []
+    try:
+        with transaction.atomic():
+            out.append(fn())
+            raise _Rollback
+    except _Rollback:
+        pass
+    return out[0]
+
+
+def test_review_each_role_sees_exactly_its_scope(client, review_world):
+    """Statuses by role for every review page and endpoint (GET and the actions' POSTs), and no
+    page a role opens (home included) naming a review record outside its scope."""
+    w = review_world
+    secrets = _review_secrets(w)
+    got, want = {}, {}
+
+    def leaks(role, name, resp):
+        kind = resp.get("Content-Type", "")
+        if resp.status_code != 200 or not kind.startswith(("text/html", "application/json")):
+            return
+        body = resp.content.decode()
+        if kind.startswith("application/json"):
+            body = json.dumps(resp.json(), ensure_ascii=False)
+        leaked = [text for text, allowed in secrets if role not in allowed and text in body]
+        if leaked:
+            got[(role, "leak " + name)] = leaked
+            want[(role, "leak " + name)] = []
+
+    for role in REVIEW_ROLES:
+        client.force_login(w["users"][role])
+        leaks(role, "home", client.get("/"))
+        for name, method, url, data, ok, status, forbidden in REVIEW_PAGES:
+            path, body = url(w), data(w) if callable(data) else data
+            resp = _rolled_back(
+                lambda path=path, body=body, method=method: _review_request(client, method, path, body)
+            )
+            got[(role, name)] = resp.status_code
+            want[(role, name)] = REVIEW_OTHER.get(
+                (role, name), status if role in ok else 403 if role in forbidden else 404
+            )
+            leaks(role, name, resp)
+            _consume(resp)
+        for name, url, key, sees in REVIEW_API_LISTS:
+            resp = client.get(url)
+            got[(role, "api list " + name)] = (resp.status_code, w[key].pk in _ids(resp))
+            want[(role, "api list " + name)] = (200, role in sees)
+            leaks(role, "api list " + name, resp)
+        for name, url, opens, marker, sees in REVIEW_LISTS:
+            resp = client.get(url(w) if callable(url) else url)
+            got[(role, "list " + name)] = (
+                200
+                if resp.status_code == 200
+                else "refused"
+                if resp.status_code in (403, 404)
+                else resp.status_code,
+                resp.status_code == 200 and marker(w) in resp.content.decode(),
+            )
+            want[(role, "list " + name)] = (200 if role in opens else "refused", role in sees)
+            leaks(role, "list " + name, resp)
+        for name, url, sees in REVIEW_REFUSALS:
+            if role not in sees:
+                got[(role, name)] = client.get(url(w)).status_code
+                want[(role, name)] = 404
+        client.logout()
+    assert {k: (v, want.get(k)) for k, v in got.items() if v != want.get(k)} == {}
+
+
+def test_review_anonymous_is_sent_to_login_and_api_refuses(client, review_world):
+    w = review_world
+    paths = [(m, url(w), d(w) if callable(d) else d) for _n, m, url, d, *_rest in REVIEW_PAGES]
+    paths += [("get", url(w), None) for _n, url, _s in REVIEW_REFUSALS]
+    for method, path, data in paths:
+        resp = _rolled_back(lambda: _review_request(client, method, path, data))  # noqa: B023
+        if path.startswith("/api/"):
+            assert resp.status_code in (401, 403), (method, path)
+        else:
+            assert resp.status_code == 302 and reverse("login") in resp["Location"], (method, path)

@@ -59,7 +59,7 @@ class NumberField(serializers.CharField):
 
 
 class ExpertSerializer(serializers.ModelSerializer):
-    username = serializers.CharField(source="user.username", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Expert

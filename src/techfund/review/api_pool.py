@@ -174,8 +174,12 @@ class ImportRowErrorSerializer(serializers.Serializer):
 class ImportResultSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     created = serializers.ListField(child=serializers.IntegerField())
-    accounts_created = serializers.IntegerField()
-    accounts_linked = serializers.IntegerField()
+    accounts_linked = serializers.IntegerField(
+        help_text="Experts linked to the existing account their row names."
+    )
+    without_account = serializers.IntegerField(
+        help_text="Experts registered without an account (the security administrator links one)."
+    )
 
 
 class ImportRefusedSerializer(serializers.Serializer):
@@ -286,8 +290,8 @@ class PoolExpertViewSet(api.ExpertViewSet):
             {
                 "rows": report.rows,
                 "created": [e.pk for e in report.created],
-                "accounts_created": report.accounts_created,
                 "accounts_linked": report.accounts_linked,
+                "without_account": report.without_account,
             },
             status=201,
         )

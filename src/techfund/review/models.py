@@ -29,8 +29,15 @@ from techfund.review.enums import (
 
 
 class Expert(models.Model):
+    #: The expert's sign-in account. Empty for an expert imported without one: accounts are made by
+    #: the system administrator and linked by the security administrator (三员分立), never by the
+    #: office's import; an expert without an account is never drawn, assigned or seated.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="expert_profile"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expert_profile",
     )
     name = models.CharField(_("姓名"), max_length=50)
     #: 证件号码: how the expert is recognised as a co-applicant or team member of an application.

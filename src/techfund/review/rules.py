@@ -15,6 +15,7 @@ from techfund.core.predicates import (
     is_expert,
     is_fund_reader,
     is_office,
+    is_secadmin,
 )
 from techfund.review.scopes import expert_id_of
 
@@ -127,3 +128,9 @@ define("review.accept", (Role.EXPERT,), is_expert & is_assigned_expert)
 # The fund's readers read and export plans (xlsx); the office makes, releases and discards them
 # (``review.assign``).
 define("review.export_plan", READERS, is_fund_reader)
+
+
+# ---- pool: accounts of experts imported without one (三员分立) ----
+# The security administrator links an account (made by the system administrator, granted the expert
+# role) to an expert record; the office's import never creates accounts.
+define("review.link_expert_account", (Role.SECADMIN,), is_secadmin)

@@ -55,6 +55,14 @@ def visible_experts(user) -> QuerySet[Expert]:
     return qs.filter(pk=expert_id) if expert_id else qs.none()
 
 
+def experts_without_account(user) -> QuerySet[Expert]:
+    """Experts registered without a sign-in account (an import never creates accounts): the security
+    administrator links one to them; the fund's readers see them in the pool."""
+    qs = Expert.objects.filter(user__isnull=True)
+    roles = _roles(user)
+    return qs if roles & READER_ROLES or Role.SECADMIN in roles else qs.none()
+
+
 def review_calls(user) -> QuerySet[Call]:
     """Calls whose review the person may organise or read (office and the fund's readers)."""
     qs = Call.objects.all()
@@ -77,12 +85,20 @@ def my_assignments(user) -> QuerySet[Assignment]:
 
 
 def visible_rounds(user) -> QuerySet[ReviewRound]:
+    """Readers: every round; an expert: the rounds they are on — assigned (declined included), on a
+    panel of, or visited an application in."""
+    from techfund.review.models import PanelMember, SiteVisit
+
     qs = ReviewRound.objects.all()
     if reads_everything(user):
         return qs
     expert_id = expert_id_of(user)
     if expert_id:
-        return qs.filter(pk__in=Assignment.objects.filter(expert_id=expert_id).values("round_id"))
+        return qs.filter(
+            Q(pk__in=Assignment.objects.filter(expert_id=expert_id).values("round_id"))
+            | Q(pk__in=PanelMember.objects.filter(expert_id=expert_id).values("panel__round_id"))
+            | Q(pk__in=SiteVisit.objects.filter(experts__id=expert_id).values("round_id"))
+        )
     return qs.none()
 
 

@@ -85,6 +85,9 @@ def expert_list(request):
         qs = qs.filter(Q(name__icontains=q) | Q(organisation_name__icontains=q) | Q(keywords__icontains=q))
     if status in ExpertStatus.values:
         qs = qs.filter(status=status)
+    account = request.GET.get("account", "")
+    if account == "none":
+        qs = qs.filter(user__isnull=True)
     return render(
         request,
         "review/expert_list.html",
@@ -93,6 +96,8 @@ def expert_list(request):
             "q": q,
             "status": status,
             "statuses": ExpertStatus.choices,
+            "account": account,
+            "without_account": visible_experts(request.user).filter(user__isnull=True).count(),
             "can_manage": can(request.user, "review.manage_experts"),
         },
     )
@@ -356,6 +361,8 @@ def round_assign(request, pk: int):
             note = ""
             if ex.status != "active":
                 note = ex.get_status_display()
+            elif ex.user_id is None:
+                note = _("尚无登录账号")
             elif conflict(ex, app):
                 note = _("同单位，须回避")
             elif ex.pk in taken:

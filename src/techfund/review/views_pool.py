@@ -26,7 +26,7 @@ from techfund.core.enums import Role
 from techfund.core.errors import ServiceError
 from techfund.core.forms import ServiceForm
 from techfund.core.home import register_link
-from techfund.core.models import Organisation
+from techfund.core.models import Organisation, User
 from techfund.core.permissions import can
 from techfund.core.services.audit import trail_for
 from techfund.core.views.helpers import paginate, require_can, run_service
@@ -36,6 +36,7 @@ from techfund.review.forms import ExpertForm
 from techfund.review.models import AvailabilityWindow, Exclusion, ExpertRelation
 from techfund.review.scopes import (
     expert_id_of,
+    experts_without_account,
     visible_conflicts,
     visible_exclusions,
     visible_experts,
@@ -43,8 +44,8 @@ from techfund.review.scopes import (
 )
 from techfund.review.services import conflicts as conflict_service
 from techfund.review.services import exclusions as exclusion_service
+from techfund.review.services import expert_accounts, pool_import
 from techfund.review.services import experts as expert_service
-from techfund.review.services import pool_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -182,6 +183,22 @@ class ImportForm(ServiceForm):
     file = forms.FileField(
         label=gettext_lazy("专家信息表（.xlsx）"), error_messages={"required": gettext_lazy("请选择文件。")}
     )
+
+
+class LinkAccountForm(ServiceForm):
+    username = forms.CharField(
+        label=gettext_lazy("登录名"),
+        max_length=150,
+        error_messages={"required": gettext_lazy("请填写登录名。")},
+        help_text=gettext_lazy("须为系统管理员已创建、并已授予“评审专家”角色的账号。"),
+    )
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username__iexact=name).first()
+        if user is None:
+            raise forms.ValidationError(_("账号“%(u)s”不存在，请先由系统管理员创建账号。") % {"u": name})
+        return user
 
 
 class ExclusionForm(ServiceForm):
@@ -337,9 +354,17 @@ def expert_import(request):
         else:
             messages.success(
                 request,
-                _("已导入 %(n)s 名专家（新建账号 %(new)s 个，关联已有账号 %(old)s 个）。")
-                % {"n": len(report.created), "new": report.accounts_created, "old": report.accounts_linked},
+                _("已导入 %(n)s 名专家（关联已有账号 %(old)s 名，尚无登录账号 %(none)s 名）。")
+                % {"n": len(report.created), "old": report.accounts_linked, "none": report.without_account},
             )
+            if report.without_account:
+                messages.info(
+                    request,
+                    _(
+                        "导入不创建账号：尚无登录账号的专家须由系统管理员创建账号、安全管理员授予评审专家角色并关联后，"
+                        "才能参加抽取和评审。"
+                    ),
+                )
             return redirect("review:expert_list")
     labels = {c[0]: str(c[1]) for c in pool_import.COLUMNS}
     errors = [(e.row, labels.get(e.column, "—"), e.message) for e in report.errors] if report else []
@@ -356,6 +381,52 @@ def expert_import_template(request):
     response = HttpResponse(pool_import.template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(_('专家导入模板') + '.xlsx')}"
     return response
+
+
+# ---------------------------------------------------------------- accounts of experts (the security administrator)
+
+
+def _require_account_linker(user) -> None:
+    if not can(user, "review.link_expert_account"):
+        raise Http404
+
+
+@login_required
+def expert_accounts_page(request):
+    """待关联账号的评审专家: experts the office registered without an account; the security
+    administrator links each to an account the system administrator created (三员分立)."""
+    _require_account_linker(request.user)
+    qs = experts_without_account(request.user).select_related("organisation").order_by("name", "id")
+    return render(
+        request,
+        "review/pool/expert_accounts.html",
+        {"page": paginate(request, qs), "candidates": expert_accounts.candidate_accounts().count()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_link_account(request, pk: int):
+    ex = get_object_or_404(experts_without_account(request.user).select_related("organisation"), pk=pk)
+    require_can(request.user, "review.link_expert_account", ex)
+    form = LinkAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        account = form.cleaned_data["username"]
+        try:
+            expert_accounts.link_account(ex, actor=request.user, user=account)
+        except ServiceError as exc:
+            form.apply_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("已为专家%(name)s关联账号“%(u)s”。") % {"name": ex.name, "u": account.username},
+            )
+            return redirect("review:expert_accounts")
+    return render(
+        request,
+        "review/pool/expert_link_account.html",
+        {"expert": ex, "form": form, "candidates": list(expert_accounts.candidate_accounts()[:200])},
+    )
 
 
 # ---------------------------------------------------------------- 我的专家信息
@@ -599,7 +670,8 @@ _registered = False
 
 
 def register_links() -> None:
-    """Called from ``ReviewConfig.ready()``: "我的专家信息" for experts, "回避情况" for the office and auditor."""
+    """Called from ``ReviewConfig.ready()``: "我的专家信息" for experts, "回避情况" for the office and auditor,
+    "待关联账号的评审专家" for the security administrator (and that page's audit action)."""
     global _registered
     if _registered:
         return
@@ -608,3 +680,7 @@ def register_links() -> None:
     register_link(Role.EXPERT, "review:my_meetings", gettext_lazy("我参加的论证会议"))
     register_link(Role.OFFICE, "review:conflict_rounds", gettext_lazy("回避情况"))
     register_link(Role.AUDITOR, "review:conflict_rounds", gettext_lazy("回避情况"))
+    register_link(Role.SECADMIN, "review:expert_accounts", gettext_lazy("待关联账号的评审专家"))
+    from techfund.core.audit_actions import register_actions
+
+    register_actions({"review.expert.account_linked": gettext_lazy("关联评审专家登录账号")})

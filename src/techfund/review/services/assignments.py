@@ -122,6 +122,11 @@ def assign(round_: ReviewRound, *, actor, application: Application, expert: Expe
         .get(pk=application.pk)
     )
     _check_application(round_, application)
+    if expert.user_id is None:
+        msg = _("专家%(expert)s尚未关联登录账号，不能分配评审任务；请联系安全管理员为其关联账号。") % {
+            "expert": expert.name
+        }
+        raise ServiceError(msg, code="expert_no_account", errors={"expert": [msg]})
     status = effective_status(expert, round_.starts_on)  # a suspension or ban whose period ended is over
     if status != ExpertStatus.ACTIVE:
         msg = _("专家%(expert)s当前为“%(s)s”，不能分配评审任务。") % {
@@ -164,14 +169,20 @@ def assign(round_: ReviewRound, *, actor, application: Application, expert: Expe
 
 
 def _lock_assignment(assignment: Assignment) -> tuple[ReviewRound, Assignment]:
-    """Lock the round first, then the assignment (the same order in every review service)."""
-    round_id = Assignment.objects.values_list("round_id", flat=True).get(pk=assignment.pk)
+    """Lock the round first, then the assignment (the same order in every review service). One
+    withdrawn meanwhile (a simultaneous ``unassign`` deleted it) is refused with a message."""
+    round_id = Assignment.objects.filter(pk=assignment.pk).values_list("round_id", flat=True).first()
+    if round_id is None:
+        raise ServiceError(_("该评审任务已被撤销。"), code="assignment_removed")
     round_ = _lock_round(round_id)
     assignment = (
         Assignment.objects.select_for_update(of=("self",))
         .select_related("expert", "application")
-        .get(pk=assignment.pk)
+        .filter(pk=assignment.pk)
+        .first()
     )
+    if assignment is None:
+        raise ServiceError(_("该评审任务已被撤销。"), code="assignment_removed")
     assignment.round = round_
     return round_, assignment
 

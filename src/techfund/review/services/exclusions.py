@@ -110,9 +110,16 @@ def add_exclusion(
 @transaction.atomic
 def remove_exclusion(exclusion: Exclusion, *, actor) -> None:
     """撤回申请回避 (the trail keeps what was asked)."""
-    application_id = Exclusion.objects.values_list("application_id", flat=True).get(pk=exclusion.pk)
+    gone = ServiceError(_("已撤回该申请回避。"), code="already_removed")  # a simultaneous request did
+    application_id = (
+        Exclusion.objects.filter(pk=exclusion.pk).values_list("application_id", flat=True).first()
+    )
+    if application_id is None:
+        raise gone
     application = _lock(Application(pk=application_id))
-    exclusion = Exclusion.objects.get(pk=exclusion.pk)
+    exclusion = Exclusion.objects.filter(pk=exclusion.pk).first()
+    if exclusion is None:
+        raise gone
     role = require(actor, "review.manage_exclusions", application, visible=visible_applications(actor))
     why = can_change(application)
     if why:

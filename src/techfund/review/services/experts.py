@@ -473,7 +473,11 @@ def declare_relation(
 @transaction.atomic
 def withdraw_relation(relation: ExpertRelation, *, actor, reason: str = "") -> None:
     """撤回利益关系申报 (the trail keeps what was declared, when, and who withdrew it)."""
-    relation = ExpertRelation.objects.select_for_update().select_related("expert").get(pk=relation.pk)
+    relation = (
+        ExpertRelation.objects.select_for_update().select_related("expert").filter(pk=relation.pk).first()
+    )
+    if relation is None:  # withdrawn by a simultaneous request (a double click)
+        raise ServiceError(_("该利益关系申报已撤回。"), code="already_removed")
     expert = relation.expert
     role = require(actor, "review.declare_relation", expert, visible=visible_experts(actor))
     reason = validation.optional_text(reason, field="reason", max_length=300, label=_("理由"))
@@ -534,7 +538,11 @@ def add_availability(expert: Expert, *, actor, starts_on, ends_on, note: str = "
 
 @transaction.atomic
 def remove_availability(window: AvailabilityWindow, *, actor) -> None:
-    window = AvailabilityWindow.objects.select_for_update().select_related("expert").get(pk=window.pk)
+    window = (
+        AvailabilityWindow.objects.select_for_update().select_related("expert").filter(pk=window.pk).first()
+    )
+    if window is None:  # removed by a simultaneous request (a double click)
+        raise ServiceError(_("该可参评时段已删除。"), code="already_removed")
     role = require(actor, "review.manage_availability", window.expert, visible=visible_experts(actor))
     audit.record(
         "review.availability.removed",

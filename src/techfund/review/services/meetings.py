@@ -303,6 +303,8 @@ def _clean_panel(round_: ReviewRound, members, chair) -> tuple[list[Expert], Exp
 def _why_ineligible(expert: Expert, round_: ReviewRound) -> str:
     if expert.status != ExpertStatus.ACTIVE:
         return expert.get_status_display() + (f"：{expert.status_reason}" if expert.status_reason else "")
+    if expert.user is None:
+        return _("尚未关联登录账号")
     if not expert.user.is_active:
         return _("账号已停用")
     if not expert.user.has_role(Role.EXPERT):
@@ -551,7 +553,14 @@ def schedule_meeting(
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update(of=("self",)).select_related("panel").get(pk=meeting.pk)
+    """Lock the meeting; one cancelled meanwhile (a simultaneous request deleted it) is refused
+    with a message, not a crash."""
+    locked = (
+        Meeting.objects.select_for_update(of=("self",)).select_related("panel").filter(pk=meeting.pk).first()
+    )
+    if locked is None:
+        raise ServiceError(_("该论证会议已取消。"), code="meeting_cancelled")
+    return locked
 
 
 @transaction.atomic

@@ -3,9 +3,14 @@
 Every row is checked before anything is written — names, 证件号码 (valid, and unique in the file and
 in the pool), workplace and its 统一社会信用代码 (a registered organisation), numbers, contact details,
 the sign-in name — and every problem is reported with its row number. One bad row and nothing is
-imported (one transaction). A sign-in name that is an existing account holding the expert role links
-that account (as ``register_expert`` does); a new sign-in name gets a new account with the expert
-role and no usable password (the expert signs in once a password is issued to them).
+imported (one transaction).
+
+The import never creates an account (三员分立: accounts are the system administrator's, role grants
+and the link to an expert record the security administrator's). A row may name an existing account
+that holds the expert role and is no expert yet: the expert is linked to it (as ``register_expert``
+does). A row without a sign-in name registers the expert without an account; such experts are listed
+for the security administrator (``review:expert_accounts``), who links an account to them
+(``experts.link_account``). Until then they are never drawn, assigned or seated.
 
 The rows are written with ``bulk_create`` and each expert's entry in the trail, so 2,000 rows take
 seconds, not minutes.
@@ -53,8 +58,10 @@ COLUMNS = (
     ("phone", gettext_lazy("手机"), 16, False),
     ("email", gettext_lazy("邮箱"), 24, False),
     ("max_load", gettext_lazy("每轮最多评审数"), 14, False),
-    ("username", gettext_lazy("登录名"), 16, True),
+    ("username", gettext_lazy("登录名(已有账号，可空)"), 20, False),
 )
+#: Headers of earlier templates still read (the sign-in name column used to be required).
+ALIASES = {"登录名": "username"}
 MAX_ROWS = 5000
 MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_LOAD = 20
@@ -74,8 +81,10 @@ class RowError:
 class ImportReport:
     rows: int = 0
     created: list = field(default_factory=list)
-    accounts_created: int = 0
+    #: Experts linked to an existing account named in their row.
     accounts_linked: int = 0
+    #: Experts registered without an account (the security administrator links one later).
+    without_account: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -136,10 +145,11 @@ def template_workbook() -> bytes:
             _("1 到 %(max)s 之间的整数；空白为 %(d)s。") % {"max": MAX_LOAD_LIMIT, "d": DEFAULT_MAX_LOAD},
         ),
         (
-            _("登录名"),
+            _("登录名(已有账号，可空)"),
             _(
-                "必填。已有“评审专家”角色的账号将直接关联；新的登录名将创建账号并授予评审专家角色，"
-                "由安全管理员为其设置初始密码后方可登录。"
+                "可空。填写已有账号的登录名（该账号须已授予“评审专家”角色，且未关联其他专家）将直接关联；"
+                "空白则只登记专家信息。导入不创建任何账号：系统管理员创建账号、安全管理员授予评审专家角色后，"
+                "由安全管理员在“待关联账号的评审专家”页面关联。尚无账号的专家不参加抽取和分配。"
             ),
         ),
         (_("导入规则"), _("任一行有误则整个文件不导入，并列出每一处错误的行号和原因。")),
@@ -180,6 +190,7 @@ def _read(file) -> list[tuple[int, dict]]:
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None) or ()
         wanted = {_HEADER_NOISE.sub("", str(c[1])): c[0] for c in COLUMNS}
+        wanted.update({_HEADER_NOISE.sub("", h): f for h, f in ALIASES.items()})
         index: dict[str, int] = {}
         for i, h in enumerate(header):
             key = wanted.get(_HEADER_NOISE.sub("", str(h or "")))
@@ -312,9 +323,7 @@ def _check_rows(raw: list[tuple[int, dict]]) -> tuple[list[tuple[int, dict]], li
         row["email"] = c.take(n, "email", _email, values.get("email"))
         row["max_load"] = c.take(n, "max_load", _max_load, values.get("max_load"))
         username = _text(values.get("username"))
-        if not username:
-            c.fail(n, "username", _("请填写登录名。"))
-        elif not _USERNAME.fullmatch(username):
+        if username and not _USERNAME.fullmatch(username):
             c.fail(n, "username", _("登录名只能包含字母、数字和 @ . + - _，最长150位。"))
             username = None
         row["username"] = username or None
@@ -395,7 +404,14 @@ def import_experts(file, *, actor) -> ImportReport:
             row["organisation"] = None
         user = accounts.get(row["username"].lower()) if row["username"] else None
         row["user"] = user
-        if user is not None:
+        if row["username"] and user is None:
+            c.fail(
+                n,
+                "username",
+                _("账号“%(u)s”不存在。导入不创建账号：请留空，或先由系统管理员创建账号。")
+                % {"u": row["username"]},
+            )
+        elif user is not None:
             if user.pk in experts_of:
                 c.fail(n, "username", _("账号“%(u)s”已登记为评审专家。") % {"u": user.username})
             elif not user.is_active or user.pk not in expert_role:
@@ -406,30 +422,7 @@ def import_experts(file, *, actor) -> ImportReport:
         report.errors = c.errors
         raise ImportRefused(report)
 
-    # write: new accounts and their grants, then the experts
-    new_users = []
-    for _n, row in rows:
-        if row["user"] is None:
-            u = User(
-                username=row["username"],
-                display_name=row["name"],
-                email=row["email"],
-                phone=row["phone"][:20],
-                must_change_password=True,
-            )
-            u.set_unusable_password()
-            new_users.append(u)
-            row["user"] = u
-    User.objects.bulk_create(new_users, batch_size=500)
-    if new_users and new_users[0].pk is None:  # a backend that does not return keys
-        by_name = {
-            u.username: u.pk for u in User.objects.filter(username__in=[u.username for u in new_users])
-        }
-        for u in new_users:
-            u.pk = u.id = by_name[u.username]
-    RoleGrant.objects.bulk_create(
-        [RoleGrant(user=u, role=Role.EXPERT, granted_by=actor) for u in new_users], batch_size=500
-    )
+    # write the experts (linked to the accounts their rows name, or without one)
     experts = []
     for _n, row in rows:
         org = row["organisation"]
@@ -451,21 +444,21 @@ def import_experts(file, *, actor) -> ImportReport:
             )
         )
     Expert.objects.bulk_create(experts, batch_size=500)
-    if experts and experts[0].pk is None:
-        by_user = dict(Expert.objects.filter(user__in=[e.user for e in experts]).values_list("user_id", "pk"))
+    if experts and experts[0].pk is None:  # a backend that does not return keys: 证件号码 is unique
+        by_id = dict(
+            Expert.objects.filter(id_number__in=[e.id_number for e in experts]).values_list("id_number", "pk")
+        )
         for e in experts:
-            e.pk = e.id = by_user[e.user.pk]
-    new_ids = {u.pk for u in new_users}
+            e.pk = e.id = by_id[e.id_number]
     for e in experts:
         audit.record(
             "review.expert.imported",
             actor=actor,
             role=role,
             target=e,
-            after={**snapshot(e), "username": e.user.username},
-            data={"account_created": e.user.pk in new_ids},
+            after={**snapshot(e), "username": e.user.username if e.user else None},
         )
     report.created = experts
-    report.accounts_created = len(new_users)
-    report.accounts_linked = len(experts) - len(new_users)
+    report.accounts_linked = sum(1 for e in experts if e.user is not None)
+    report.without_account = len(experts) - report.accounts_linked
     return report

@@ -221,6 +221,8 @@ def _visit_experts(round_: ReviewRound, application, experts, on: dt.date | None
                 _("专家%(name)s在考核日期处于“%(s)s”状态，不能参加现场考核。")
                 % {"name": e.name, "s": e.get_status_display()}
             )
+        elif e.user is None:
+            problems.append(_("专家%(name)s尚未关联登录账号，不能参加现场考核。") % {"name": e.name})
         elif not e.user.is_active:
             problems.append(_("专家%(name)s的账号已停用，不能参加现场考核。") % {"name": e.name})
     for (_app, expert_id), reasons in sorted(conflict_reasons(round_, chosen, [application]).items()):
