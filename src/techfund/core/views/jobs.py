@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils.translation import gettext
 
 from techfund.core.jobs import visible_jobs
 from techfund.core.models import Job, JobState
@@ -61,7 +62,7 @@ def status_data(job: Job) -> dict:
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "message": job.message,
+        "message": gettext(job.message) if job.message else "",
         "error": job.error,
         "target": job.target,
         "result": job.result,

@@ -52,7 +52,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from techfund.applications.enums import ApplicationState
 from techfund.applications.models import Application
@@ -432,6 +432,19 @@ def _clean_k(round_: ReviewRound, k, errors: dict) -> int | None:
 # ---------------------------------------------------------------- computing (the background job)
 
 
+#: The engine's progress messages (fixed Chinese texts), listed for ``makemessages``. A job stores the
+#: message as written and the job page translates it for whoever looks, so progress reads in English too.
+ENGINE_MESSAGES = (
+    gettext_noop("整理候选专家"),
+    gettext_noop("求解最小费用流"),
+    gettext_noop("拍卖法分配评审席位"),
+    gettext_noop("公平性调整"),
+    gettext_noop("完成"),
+    gettext_noop("计算相关度"),
+    gettext_noop("随机抽取"),
+)
+
+
 class _Phases:
     """Progress over the phases of a computation, as 0..100 on the job, with seconds per phase."""
 
@@ -480,7 +493,7 @@ def compute_plan(job_id: int, plan_id: int) -> dict:
         return {"plan": plan.pk, "skipped": plan.state}
     phases = _Phases(job_id)
     computed = _compute(plan, phases)
-    phases.enter("save", _("保存方案"))
+    phases.enter("save", gettext_noop("保存方案"))
     with transaction.atomic():
         locked = AssignmentPlan.objects.select_for_update().get(pk=plan.pk)
         if locked.state != PlanState.COMPUTING:  # discarded while it was computing: keep it so
@@ -563,7 +576,7 @@ def _compute(plan: AssignmentPlan, phases: _Phases) -> dict:
 
     round_ = plan.round
     k = plan.reviewers_per_application
-    phases.enter("load", _("读取申报项目与专家库"))
+    phases.enter("load", gettext_noop("读取申报项目与专家库"))
     apps = list(plannable_applications(round_).order_by("pk").values(*APPLICATION_FIELDS))
     app_ids = {a["pk"] for a in apps}
     taken, holders, load = _round_holdings(round_, app_ids)
@@ -589,12 +602,12 @@ def _compute(plan: AssignmentPlan, phases: _Phases) -> dict:
         "seats": int(sum(need[a["pk"]] for a in todo)),
     }
 
-    phases.enter("conflicts", _("回避检查"))
+    phases.enter("conflicts", gettext_noop("回避检查"))
     found = (
         conflicts.find_conflicts(round_, [a["pk"] for a in todo], [e["pk"] for e in experts]) if todo else {}
     )
 
-    phases.enter("affinity", _("计算专家与项目的匹配度"))
+    phases.enter("affinity", gettext_noop("计算专家与项目的匹配度"))
     n_apps, n_exp = len(todo), len(experts)
     expert_docs = [expert_doc(e) for e in experts]
     app_docs = [application_doc(a) for a in todo]
@@ -642,7 +655,10 @@ def _compute(plan: AssignmentPlan, phases: _Phases) -> dict:
     stats["candidate_pairs"] = int(a_idx.size)
     stats["no_subject_code"] = no_subject
 
-    phases.enter("solve", _("求解分配方案") if plan.mode == AssignmentMode.OPTIMAL else _("随机抽取专家"))
+    phases.enter(
+        "solve",
+        gettext_noop("求解分配方案") if plan.mode == AssignmentMode.OPTIMAL else gettext_noop("随机抽取专家"),
+    )
     inst = engine.Instance(
         n_apps=n_apps,
         n_experts=n_exp,
@@ -1111,16 +1127,30 @@ def replacement_for(round_: ReviewRound, declined: Assignment) -> tuple[Expert, 
     scores = _pair_scores([expert_doc(e) for e in experts], [application_doc(app_row)])[0]
     plan = released_plan(round_)
     how = {"mode": round_.assignment_mode, "candidates": len(experts), "plan": plan.pk if plan else None}
+    pool = list(range(len(experts)))  # ordered by primary key: ties go to the lowest
+    mode, seed = "optimal", None
     if round_.assignment_mode == AssignmentMode.RANDOM:
-        pool = [i for i, e in enumerate(experts) if subjects_match(app.subject_code, e["subjects"])]
-        how["subject_match"] = bool(pool)
-        pool = pool or list(range(len(experts)))
-        seed = int(plan.seed) if plan is not None and plan.seed is not None else 0
-        rng = np.random.default_rng([seed, int(declined.pk)])
-        pick = pool[int(rng.integers(len(pool)))]
-        how["seed"] = seed
-    else:
-        pick = int(np.lexsort(([e["pk"] for e in experts], -scores))[0])
+        matching = [i for i in pool if subjects_match(app.subject_code, experts[i]["subjects"])]
+        how["subject_match"] = bool(matching)
+        pool = matching or pool
+        how["seed"] = int(plan.seed) if plan is not None and plan.seed is not None else 0
+        mode, seed = "random", [how["seed"], int(declined.pk)]
+    from techfund.review import engine
+
+    # The engine's rule (the same one the plan's own repairs use) on this one application's candidates;
+    # loads and organisations were checked above against the database.
+    inst = engine.Instance(
+        n_apps=1,
+        n_experts=len(experts),
+        cand_app=np.zeros(len(pool), dtype=np.int32),
+        cand_exp=np.asarray(pool, dtype=np.int32),
+        affinity=scores[pool],
+        expert_org=np.arange(len(experts), dtype=np.int32),
+        capacity=np.ones(len(experts), dtype=np.int32),
+        k=1,
+    )
+    empty = np.zeros(0, dtype=np.int64)
+    pick = engine.replacement(inst, (empty, empty), 0, mode=mode, seed=seed)
     expert = Expert.objects.get(pk=experts[pick]["pk"])
     return expert, round(float(scores[pick]), 6), how
 
