@@ -1,11 +1,56 @@
+import importlib
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.test import override_settings
 from django.utils import translation
 
 from techfund.core.enums import Role
 from tests import factories
+from tests.sharing import _module_fixtures, pytest_fixture_setup  # noqa: F401 - fixture and hook
+
+#: The longest tests (whole demo years and the crawl of one, the scope matrices, the migrations):
+#: collected first, so that under xdist they start at once instead of leaving one worker busy with
+#: one of them at the end while the others have nothing left to do.
+LONG_FIRST = (
+    "tests/lifecycle/test_rizhao_year.py",
+    "tests/lifecycle/test_taian_year.py",
+    "tests/lifecycle/",
+    "tests/test_scope_matrix.py",
+    "tests/core/test_migrations.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        path = item.nodeid
+        return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the order within a rank is the collection's
+
+
+def install_migration_extras(connection) -> None:
+    """What the migrations add to the schema besides the models: the append-only triggers (core
+    0002) and the library's GIN index (library 0001, PostgreSQL only). The suite builds its test
+    databases from the models (``--no-migrations`` in pyproject.toml: a second instead of ~20 s of
+    migrations per xdist worker), then calls this; tests/core/test_migrations.py checks that the
+    real migrations build the same schema."""
+    from techfund.core import dbtriggers
+
+    dbtriggers.install(connection)
+    library = importlib.import_module("techfund.library.migrations.0001_initial")
+    with connection.schema_editor() as editor:
+        library.create_gin_index(None, editor)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            install_migration_extras(connection)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -14,10 +59,12 @@ def _static_root():
     Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Test accounts need no slow key stretching (PBKDF2 takes ~0.3 s per account)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+@pytest.fixture(scope="session", autouse=True)
+def _fast_passwords():
+    """Test accounts need no slow key stretching (PBKDF2 takes ~0.3 s per account). For the whole
+    session, so that what is set up once for a module (tests/sharing.py) is hashed alike."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from techfund.core.enums import Role
 from techfund.core.models import Department
@@ -18,9 +19,12 @@ def static_root_dir():
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+@pytest.fixture(scope="module", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploaded files go to a directory of the module's (module-scoped, so that fixtures set up
+    once per module, see tests/sharing.py, write there too)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from techfund.applications import services as app_services
@@ -93,9 +93,12 @@ def make_call(fund_year, focus_code: str, mode: str, *, actor, designated=()) ->
     return call_services.publish_call(call, actor=actor)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+@pytest.fixture(scope="module", autouse=True)
+def _media(tmp_path_factory):
+    """Uploaded files go to a directory of the module's (module-scoped, so that fixtures set up
+    once per module, see tests/sharing.py, write there too)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 
 from techfund.applications.models import Application
@@ -67,9 +68,12 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)
 
 
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+@pytest.fixture(scope="module", autouse=True)
+def _media(tmp_path_factory):
+    """Uploaded files go to a directory of the module's (module-scoped, so that fixtures set up
+    once per module, see tests/sharing.py, write there too)."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from django.test import override_settings
 
 from techfund.applications.models import Application
 from techfund.core.models import Job
@@ -16,9 +17,11 @@ from tests import factories
 from tests.review.conftest import make_application, make_expert
 
 
-@pytest.fixture(autouse=True)
-def _eager_jobs(settings):
-    settings.TECHFUND_JOBS = "eager"
+@pytest.fixture(scope="module", autouse=True)
+def _eager_jobs():
+    """Module-scoped, so that fixtures set up once per module (tests/sharing.py) run with it too."""
+    with override_settings(TECHFUND_JOBS="eager"):
+        yield
 
 
 @pytest.fixture
