@@ -174,7 +174,9 @@ def make_application(
 ) -> Application:
     """An application of ``fy``; ``state="reviewed"`` (the default) runs it through a review round
     with ``score``; any other state is written as is (test setup only, see above)."""
-    call = call or make_call(fy, area=area, mode=mode)
+    call = call or make_call(
+        fy, area=area, mode=mode, support_modes=tuple(dict.fromkeys(("grant", "equity", support_mode)))
+    )
     n = next(_serial)
     organisation = organisation or factories.organisation()
     department = department or Department.objects.get(code="science_technology")

@@ -77,15 +77,17 @@ def test_an_item_is_arranged_once(project, final_items, finance):
     assert exc.value.message == f"“海洋装备关键技术”已安排预算（项目 {project.number}），不能重复安排。"
 
 
-def test_other_support_modes_and_blocked_units_are_not_arranged_here(fund_year, office, leader, finance):
-    equity = make_final_item(fund_year, office, leader, support_mode="equity", title="股权项目")
+def test_risk_compensation_and_blocked_units_are_not_arranged_as_projects(fund_year, office, leader, finance):
+    equity = make_final_item(
+        fund_year, office, leader, support_mode="risk_compensation", title="风险补偿项目"
+    )
     blocked_org = factories.organisation(name="失信单位有限公司", credit_status="blocked")
     blocked = make_final_item(fund_year, office, leader, implementing=blocked_org, title="失信单位项目")
-    assert services.not_arrangeable_reason(equity).startswith("支持方式为“股权投资")
+    assert services.not_arrangeable_reason(equity).startswith("支持方式为“风险补偿")
     with nothing_changed(), pytest.raises(ServiceError) as exc:
         services.arrange_item(equity, actor=finance)
     assert exc.value.code == "support_mode_not_arrangeable"
-    assert exc.value.message.startswith("“股权项目”：支持方式为“股权投资")
+    assert exc.value.message.startswith("“风险补偿项目”：支持方式为“风险补偿")
     with nothing_changed(), pytest.raises(ServiceError) as exc:
         services.arrange_item(blocked, actor=finance)
     assert exc.value.code == "unit_blocked"
@@ -96,13 +98,15 @@ def test_other_support_modes_and_blocked_units_are_not_arranged_here(fund_year, 
 
 
 def test_a_batch_is_all_or_nothing_and_lists_every_refusal(fund_year, final_items, office, leader, finance):
-    equity = make_final_item(fund_year, office, leader, support_mode="equity", title="股权项目")
+    equity = make_final_item(
+        fund_year, office, leader, support_mode="risk_compensation", title="风险补偿项目"
+    )
     a, b = final_items
     with nothing_changed(), pytest.raises(ServiceError) as exc:
         services.arrange_items([a, equity, b], actor=finance, fiscal_year=2026)
     assert exc.value.code == "arrangement_refused"
     assert exc.value.message.startswith(
-        "1个项目未能安排预算，本次选择的3个项目均未安排：“股权项目”：支持方式为"
+        "1个项目未能安排预算，本次选择的3个项目均未安排：“风险补偿项目”：支持方式为"
     )
     assert len(exc.value.errors["items"]) == 1
     with nothing_changed(), pytest.raises(ServiceError) as exc:
@@ -169,3 +173,11 @@ def test_only_finance_confirms(unapproved, office, auditor, officer_of, applican
     for user in (officer_of(factories.department()), applicant_of(factories.organisation())):
         with nothing_changed(), pytest.raises(NotVisible):
             services.confirm_statutory_approval(unapproved, actor=user)
+
+
+@pytest.mark.parametrize("mode", ["equity", "interest_subsidy", "post_award"])
+def test_every_per_project_support_mode_is_arranged(fund_year, office, leader, finance, mode):
+    item = make_final_item(fund_year, office, leader, support_mode=mode, title=f"{mode}项目")
+    assert services.not_arrangeable_reason(item) == ""
+    project = services.arrange_item(item, actor=finance)
+    assert project.support_mode == mode and project.amount == item.decided_amount

@@ -21,9 +21,11 @@ from techfund.projects.enums import ProjectState
 from techfund.projects.models import Project
 from techfund.projects.services._common import project_snapshot
 
-#: Support modes whose budget is arranged in this stage; the others (equity, interest subsidy, risk
-#: compensation, post-award) have their own instruments.
-ARRANGEABLE_MODES = frozenset({"grant"})
+#: Support modes arranged per project in this stage. Each project's money is then paid through its
+#: mode's instrument (grant tranches, equity stages, interest-subsidy claims, post-award payment).
+#: Risk compensation is not a project: finance funds a bank's compensation pool from the area's
+#: allocation (``techfund.riskpool``), and claims are paid from the pool.
+ARRANGEABLE_MODES = frozenset({"grant", "equity", "interest_subsidy", "post_award"})
 #: A budget may be arranged in the fund's year or the next (跨年度安排), not later.
 FISCAL_YEARS_AHEAD = 1
 
@@ -42,9 +44,9 @@ def not_arrangeable_reason(item) -> str:
     """Why the budget of a final item cannot be arranged in this stage ("" when it can): its support
     mode has its own instrument, or its implementing unit is on the 失信 list."""
     if item.support_mode not in ARRANGEABLE_MODES:
-        return _("支持方式为“%(mode)s”，本环节只安排无偿资助项目的预算；其他支持方式按其专门程序安排。") % {
-            "mode": _mode_label(item.support_mode)
-        }
+        return _(
+            "支持方式为“%(mode)s”，不按项目安排预算：由财政部门从领域配置中设立风险补偿资金池，按代偿申请从资金池拨付。"
+        ) % {"mode": _mode_label(item.support_mode)}
     if item.implementing_organisation.credit_status == CreditStatus.BLOCKED:
         return _("承担单位“%(org)s”处于失信惩戒期（限制申报），不能安排预算。") % {
             "org": item.implementing_organisation.name
