@@ -64,3 +64,7 @@ class AccountKind(models.TextChoices):
     DISBURSED = "disbursed", _("已拨付")
     RECOVERED = "recovered", _("已追回")
     RELEASED = "released", _("已释放")
+    RISK_POOL = "risk_pool", _("风险补偿资金池")
+    COMPENSATED = "compensated", _("已代偿（拨付合作银行）")
+    WRITTEN_OFF = "written_off", _("已核销")
+    INCOME = "income", _("投资收益")
