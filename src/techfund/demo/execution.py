@@ -53,17 +53,17 @@ class Execution:
         self.applicant_for = applicant_for
         self.office, self.leader, self.finance = users["office"], users["leader"], users["finance"]
         self.counts: dict[str, int] = defaultdict(int)
+        self.instrument_projects: list[Project] = []
 
     def officer(self, project):
         return self.users["departments"].get(project.department.code, self.office)
 
     # ------------------------------------------------------------------ budget, contract, payment
     def arrange(self, fund_year, *, leave: int = 0, unapproved_every: int = 0) -> list[Project]:
-        """Finance arranges every final grant item of the year (``leave`` of them still waiting)."""
+        """Finance arranges every final item of the year, whatever its support mode (``leave`` of them
+        still waiting)."""
         items = list(
-            ProposalItem.objects.filter(
-                batch__fund_year=fund_year, state=ItemState.FINAL, project__isnull=True, support_mode="grant"
-            )
+            ProposalItem.objects.filter(batch__fund_year=fund_year, state=ItemState.FINAL, project__isnull=True)
             .select_related("application")
             .order_by("batch__number", "id")
         )
@@ -118,6 +118,18 @@ class Execution:
             tranche, actor=self.finance, treasury_ref=ref, paid_on=paid_on, today=today or paid_on
         )
 
+    def grants(self, arranged: list[Project], *, start: dt.date) -> list[Project]:
+        """The grants of ``arranged`` (paid by tranches below); the other modes' projects get their
+        任务书 (investment / subsidy / award agreement) signed here and are paid by their instruments
+        (``instruments``)."""
+        others = [p for p in arranged if p.support_mode != "grant"]
+        for i, project in enumerate(others):
+            signed_on = self.day(start - dt.timedelta(days=20 - i % 7))
+            self.contract(project, start=start, months=24, signed_on=signed_on)
+            project.refresh_from_db()
+        self.instrument_projects.extend(others)
+        return [p for p in arranged if p.support_mode == "grant"]
+
     # ------------------------------------------------------------------ the two cohorts
     def day(self, d: dt.date) -> dt.date:
         """A business date, never later than today (the demo may run early in a year)."""
@@ -140,7 +152,7 @@ class Execution:
         """Last year's projects: contracted in the autumn, both tranches paid by this autumn."""
         year = fund_year.year
         self.log(f"  {year}年度项目：预算安排、任务书、拨付 …")
-        done = self.arrange(fund_year)
+        done = self.grants(self.arrange(fund_year), start=dt.date(year, 11, 1))
         for i, project in enumerate(done):
             batch = project.item.batch.number
             signed_on = dt.date(year, 8, 12) if batch == 1 else dt.date(year, 10, 16)
@@ -526,7 +538,9 @@ class Execution:
         """This year's projects: most contracted and paid their first tranche; work left on every desk."""
         year = fund_year.year
         self.log(f"  {year}年度项目：预算安排、任务书、拨付 …")
-        done = self.arrange(fund_year, leave=2, unapproved_every=9)
+        done = self.grants(
+            self.arrange(fund_year, leave=2, unapproved_every=9), start=self.day(dt.date(year, 9, 1))
+        )
         for i, project in enumerate(done):
             signed_on = self.day(dt.date(year, 8, 18) + dt.timedelta(days=i % 12))
             # The first three (and then one in eleven each) wait at a desk: a 任务书 signed by the unit

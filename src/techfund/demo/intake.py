@@ -302,7 +302,7 @@ class Intake:
                 title=f"{y}年度{title}申报指南",
                 establishment_mode=mode,
                 ceiling=Decimal(ceiling),
-                support_modes=("grant",),
+                support_modes=self.call_modes(mode),
                 co_funding_ratio=Decimal("0.5") if mode == "competitive" else Decimal("0"),
                 body=f"根据《{self.profile.title}》，现发布{y}年度{area.name}申报指南。",
                 per_org_limit=3,
@@ -314,6 +314,28 @@ class Intake:
             calls.publish_call(call, actor=office, now=window["opens_at"] - dt.timedelta(days=3))
             out.append(call)
         return out
+
+    def call_modes(self, establishment_mode: str) -> tuple:
+        """What a call may fund: a competition pays its prizes as the policy's award mode (后补助);
+        competitive calls also invest (拨改投) and subsidise loan interest where the city does."""
+        city = list(self.profile.support_modes)
+        if establishment_mode == "competition":
+            return (self.profile.rule("competition.award_mode", "post_award"),)
+        if establishment_mode == "competitive":
+            return tuple(m for m in ("grant", "equity", "interest_subsidy") if m in city)
+        return ("grant",)
+
+    def support_mode(self, call, org, k: int) -> str:
+        """Enterprises in competitive calls now and then ask for equity or an interest subsidy."""
+        modes = list(call.support_modes)
+        if len(modes) == 1:
+            return modes[0]
+        if org.kind == OrganisationKind.ENTERPRISE:
+            if k % 9 == 4 and "equity" in modes:
+                return "equity"
+            if k % 9 == 7 and "interest_subsidy" in modes:
+                return "interest_subsidy"
+        return "grant"
 
     # ----------------------------------------------------------------- applications
     def application(self, call, org, k: int):
@@ -328,6 +350,10 @@ class Intake:
         requested = min(call.ceiling, Decimal(self.rng.randrange(30, 100)) * call.ceiling / 100).quantize(
             Decimal("1000")
         )
+        mode = self.support_mode(call, org, k)
+        if mode == "interest_subsidy":  # a subsidy never exceeds what one enterprise may receive
+            cap = Decimal(str(self.profile.rule("interest_subsidy.per_enterprise_cap", requested)))
+            requested = min(requested, (cap * Decimal("0.6")).quantize(Decimal("1000")))
         equipment = (requested * Decimal("0.3")).quantize(Decimal("1000"))
         labour = (requested * Decimal("0.15")).quantize(Decimal("1000"))
         indirect = (requested * Decimal("0.08")).quantize(Decimal("1000"))
@@ -352,7 +378,7 @@ class Intake:
             subject_code=SUBJECTS[area_idx],
             requested_amount=requested,
             self_raised=(requested * Decimal("0.8")).quantize(Decimal("1000")),
-            support_mode="grant",
+            support_mode=mode,
             start_date=dt.date(self.year + 1, 1, 1),
             end_date=dt.date(self.year + 2, 12, 31),
             team=[
@@ -862,7 +888,7 @@ class Intake:
             actor=self.users["office"],
             application=app,
             amount=amount,
-            support_mode="grant",
+            support_mode=app.support_mode,
             note="评审排名靠前，建议支持。",
         )
 
