@@ -30,12 +30,14 @@ def text(response) -> str:
 
 
 def test_finance_arranges_budgets_in_two_steps(fund_year, final_items, office, leader, finance, as_user):
-    equity = make_final_item(fund_year, office, leader, support_mode="equity", title="股权项目")
+    equity = make_final_item(
+        fund_year, office, leader, support_mode="risk_compensation", title="风险补偿项目"
+    )
     a, b = final_items
     c = as_user(finance)
     page = text(c.get("/projects/arrange/"))
     assert "重大科技创新专项" in page and "7,000,000.00" in page and "8,000,000.00" in page
-    assert 'class="muted not-arrangeable"' in page and "本环节只安排无偿资助项目的预算" in page
+    assert 'class="muted not-arrangeable"' in page and "不按项目安排预算" in page
     assert f'value="{equity.pk}"' not in page and f'value="{a.pk}"' in page
     with nothing_changed():
         page = text(c.post("/projects/arrange/", {"year": 2026, "fiscal_year": 2026}))
@@ -76,7 +78,7 @@ def test_finance_arranges_budgets_in_two_steps(fund_year, final_items, office, l
         (2027, True, "第一批"),
     ]
     page = text(c.get("/projects/arrange/"))
-    assert "股权项目" in page and "海洋装备关键技术" not in page
+    assert "风险补偿项目" in page and "海洋装备关键技术" not in page
 
 
 def test_who_sees_the_arrangement_page(final_items, office, auditor, officer, applicant, as_user):

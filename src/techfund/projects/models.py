@@ -193,7 +193,9 @@ class Tranche(models.Model):
 
 
 class Payment(models.Model):
-    """A direct payment (直通车) from the treasury to the implementing unit."""
+    """A direct payment (直通车) from the treasury to the implementing unit: either confirmed by the
+    treasury's confirmation file for a payment instruction (``instruction``), or registered by hand
+    from the treasury's voucher (``pay_tranche``)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="payments")
     tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="payments")
@@ -204,6 +206,15 @@ class Payment(models.Model):
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     entry = models.OneToOneField("core.JournalEntry", on_delete=models.PROTECT, related_name="+")
+    #: The treasury instruction this payment confirms (empty for a voucher registered by hand).
+    instruction = models.OneToOneField(
+        "treasury.PaymentInstruction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment",
+        verbose_name=_("支付指令"),
+    )
 
     class Meta:
         ordering = ["project", "paid_on", "id"]

@@ -90,13 +90,29 @@ def contract_of(project):
 
 
 def tranche_rows(contract, *, today: dt.date | None = None) -> list[Tranche]:
-    """The contract's tranches, each with ``paid``, ``remaining`` and ``overdue`` (its due date has
-    passed with money still to pay), from one query."""
+    """The contract's tranches, each with ``paid``, ``remaining``, ``pending`` (instructed through the
+    treasury, not yet confirmed), ``instructable`` and ``overdue`` (its due date has passed with money
+    still to pay)."""
     today = today or timezone.localdate()
+    from techfund.treasury.enums import OPEN_INSTRUCTION_STATES
+    from techfund.treasury.models import PaymentInstruction
+
     tranches = list(contract.tranches.annotate(paid_sum=Sum("payments__amount")).order_by("seq"))
+    pending = dict(
+        PaymentInstruction.objects.filter(
+            source_type=Tranche._meta.label_lower,
+            source_id__in=[str(t.pk) for t in tranches],
+            state__in=OPEN_INSTRUCTION_STATES,
+        )
+        .values_list("source_id")
+        .annotate(s=Sum("amount"))
+    )
     for t in tranches:
         t.paid = t.paid_sum or ledger.ZERO
         t.remaining = t.amount - t.paid
+        #: instructed through the treasury, not yet confirmed (直通车 in progress)
+        t.pending = pending.get(str(t.pk), ledger.ZERO)
+        t.instructable = t.remaining - t.pending
         t.overdue = bool(t.due_date and t.due_date < today and t.remaining > 0)
     return tranches
 

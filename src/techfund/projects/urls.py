@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/contract/sign/", views.contract_sign, name="contract_sign"),
     path("<int:pk>/contract.pdf", views.contract_pdf, name="contract_pdf"),
     path("tranches/<int:pk>/pay/", views.tranche_pay, name="tranche_pay"),
+    path("tranches/<int:pk>/instruct/", views.tranche_instruct, name="tranche_instruct"),
 ]

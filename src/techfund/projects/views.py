@@ -278,6 +278,9 @@ def project_detail(request, pk: int):
             "tranches": tranches,
             "payments": payments,
             "pay_tranche": next_tranche if may_pay else None,
+            "instruct_tranche": next_tranche
+            if may_pay and next_tranche.instructable > 0 and _direct_payment(project)
+            else None,
             "may_generate": contract is None
             and project.state == ProjectState.ARRANGED
             and can(user, "projects.generate_contract", project),
@@ -466,6 +469,51 @@ def contract_sign(request, pk: int):
 
 
 # ---------------------------------------------------------------- payments
+
+
+def _direct_payment(project) -> bool:
+    """Whether the year's policy pays through the treasury's batch files (直通车)."""
+    try:
+        return bool(project.fund_year.profile.rule("procedure.direct_payment"))
+    except (KeyError, LookupError):
+        return False
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tranche_instruct(request, pk: int):
+    """生成支付指令: the tranche goes to the treasury in finance's next batch (直通车)."""
+    from techfund.projects.services.payments import instruct_tranche
+    from techfund.treasury.forms import InstructForm
+
+    tranche = get_object_or_404(
+        visible_tranches(request.user).select_related("contract__project__organisation"), pk=pk
+    )
+    project = tranche.contract.project
+    require_can(request.user, "projects.pay", project)
+    (row,) = [t for t in queries.tranche_rows(tranche.contract) if t.pk == tranche.pk]
+    form = InstructForm(
+        request.POST if request.method == "POST" else None,
+        initial={"amount": f"{row.instructable:.2f}" if row.instructable > 0 else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            instruction = instruct_tranche(tranche, actor=request.user, amount=d["amount"], memo=d["memo"])
+        except ServiceError as exc:
+            form.apply_service_error(exc)
+        else:
+            messages.success(
+                request,
+                _("已生成支付指令 %(n)s：第%(seq)s期 %(amount)s 元，待编入支付批次发送国库。")
+                % {"n": instruction.number, "seq": tranche.seq, "amount": fmt(instruction.amount)},
+            )
+            return redirect("projects:project_detail", project.pk)
+    return render(
+        request,
+        "projects/instruct_form.html",
+        {"project": project, "tranche": row, "form": form, "contract": tranche.contract},
+    )
 
 
 @login_required

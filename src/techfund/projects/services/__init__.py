@@ -20,7 +20,7 @@ from techfund.projects.services.contracts import (
     tranche_plan,
 )
 from techfund.projects.services.exports import export_projects
-from techfund.projects.services.payments import paid_on_tranche, pay_tranche
+from techfund.projects.services.payments import instruct_tranche, paid_on_tranche, pay_tranche
 
 __all__ = [
     "arrange_item",
@@ -32,6 +32,7 @@ __all__ = [
     "default_terms",
     "export_projects",
     "generate_contract",
+    "instruct_tranche",
     "next_number",
     "not_arrangeable_reason",
     "paid_on_tranche",

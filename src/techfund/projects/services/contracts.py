@@ -14,6 +14,7 @@ from techfund.core.errors import ServiceError
 from techfund.core.permissions import require
 from techfund.core.predicates import is_office
 from techfund.core.services import audit
+from techfund.policy.enums import SupportMode
 from techfund.projects.enums import ContractState, ProjectState, SigningSide
 from techfund.projects.models import Contract, ContractMilestone, ContractTarget, Tranche
 from techfund.projects.scopes import visible_projects
@@ -292,8 +293,12 @@ def draw_up_contract(
         ContractMilestone(contract=contract, due_date=m["due_date"], description=m["description"])
         for m in milestones
     )
-    rules = project.fund_year.profile.rule("tranches")
-    plan = tranche_plan(project.amount, rules, start=start, end=end)
+    # Only grants are paid by tranches; the other modes are paid by their own instrument
+    # (贴息、股权、后补助 …: 按支持方式专门程序拨付), so their contracts have no tranche plan.
+    plan = []
+    if project.support_mode == SupportMode.GRANT:
+        rules = project.fund_year.profile.rule("tranches")
+        plan = tranche_plan(project.amount, rules, start=start, end=end)
     Tranche.objects.bulk_create(Tranche(contract=contract, **t) for t in plan)
     audit.record(
         "projects.contract.generated",
@@ -307,6 +312,9 @@ def draw_up_contract(
             **(data or {}),
         },
     )
+    from techfund.budgets.services import open_budget  # budget lines from the application (32号)
+
+    open_budget(contract, actor=actor, role=role)
     if (project.start_date, project.end_date) != (start, end):
         # The contract fixes the project's period (the application's dates were a proposal).
         project.start_date, project.end_date = start, end

@@ -185,6 +185,20 @@ def decide_sanction(
     to = check_move(project, order.kind)
     SANCTION.check(order, SanctionState.EFFECTIVE)
     PROJECT.check(project, to)
+    if order.kind == SanctionKind.TERMINATE:
+        from techfund.treasury.services import pending_for_project
+
+        pending = pending_for_project(project)
+        if pending > 0:
+            # The treasury may already be paying it: releasing that money would leave the payment
+            # with nothing to come from. Cancel the instructions or wait for the treasury's answer.
+            raise ServiceError(
+                _(
+                    "项目 %(number)s 有待国库确认的支付指令 %(amount)s 元：请先撤销指令或待国库回单导入后再终止项目。"
+                )
+                % {"number": project.number, "amount": fmt(pending)},
+                code="payments_pending",
+            )
     order.state = SanctionState.EFFECTIVE
     order.from_state = project.state
     released = None
