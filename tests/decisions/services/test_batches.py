@@ -274,3 +274,20 @@ def test_remaining_by_area(submitted, proposed, fund_year, office):
     assert rows["major_projects"]["area_balance"] == 3 * M and rows["major_projects"]["reserved"] == 7 * M
     assert rows["key_rd"]["drafted"] == M and rows["key_rd"]["remaining"] == 4 * M
     assert rows["platforms"]["remaining"] == 0
+
+
+def test_a_competition_prize_may_exceed_the_request_but_not_the_ceiling(batch, fund_year, office, rizhao):
+    """以赛代评: the prize for the rank replaces what the team asked for; the call's ceiling binds."""
+    call = make_call(fund_year, mode="competition", ceiling="1000000.00", support_modes=["post_award"])
+    app = make_application(fund_year, requested="300000.00", call=call, support_mode="post_award")
+    with nothing_saved(), pytest.raises(ServiceError) as exc:
+        services.propose_item(
+            batch, actor=office, application=app, amount="1000000.01", support_mode="post_award"
+        )
+    assert exc.value.errors["amount"] == [
+        f"建议金额 1,000,000.01 元超过指南“{call.title}”的单项资助上限 1,000,000.00 元。"
+    ]
+    item = services.propose_item(
+        batch, actor=office, application=app, amount="1000000.00", support_mode="post_award"
+    )
+    assert item.amount == Decimal("1000000.00") and item.support_mode == "post_award"

@@ -231,7 +231,8 @@ def propose_item(
     except ServiceError as exc:
         for f, msgs in exc.errors.items():
             errors.setdefault(f, []).extend(msgs)
-    if amt is not None and amt > app.requested_amount:
+    # 以赛代评: the prize for the rank replaces the request (the call's ceiling still binds).
+    if amt is not None and amt > app.requested_amount and call.establishment_mode != "competition":
         errors.setdefault("amount", []).append(
             _("建议金额 %(a)s 元超过该项目申请的财政资金 %(r)s 元。")
             % {"a": fmt(amt), "r": fmt(app.requested_amount)}
