@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 # PostgreSQL tests wait on the server between queries: a third worker fills those waits on 2 cores.
 PYTEST_WORKERS_PG ?= 3
 
-.PHONY: demo test install lint fmt migrate serve messages bench clean-demo
+.PHONY: demo test install lint fmt migrate serve messages bench bench-payments clean-demo
 
 $(VENV)/.installed: requirements-dev.txt
 	@# Debian packages: GNU gettext (the i18n test extracts strings as `make messages` does) and the
@@ -67,6 +67,11 @@ fmt: install
 # full-graph min-cost flow, plus the fairness row. National size: make bench BENCH_ARGS="--size national".
 bench: install
 	$(PY) bench/assign.py $(BENCH_ARGS)
+
+# Payments benchmark (bench/README.md): posting throughput and full reconciliation of a year of 100,000
+# payments on SQLite and PostgreSQL. Smoke: make bench-payments BENCH_ARGS="--quick --database sqlite".
+bench-payments: install
+	$(PY) bench/payments.py $(BENCH_ARGS)
 
 # Re-extract and compile the English catalogue (source strings are Chinese).
 messages: install
