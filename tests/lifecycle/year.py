@@ -74,8 +74,33 @@ def check_the_year(demo, client) -> None:
     assert Framework.objects.filter(fund_year__year=2027, state=FrameworkState.SUBMITTED).exists()
     assert ReportRun.objects.filter(format="xlsx").exists()
 
+    support_modes_all_present()
+
     for fy in FundYear.objects.all():
         checks.allocations_never_exceeded(fy)
     checks.chain_verifies()
     checks.scopes_hold(client)
     checks.project_scopes_hold(client)
+
+
+def support_modes_all_present() -> None:
+    """The demo year holds every support mode with money actually moved through the treasury:
+    grants paid by tranche, an interest subsidy claim paid, a risk-compensation claim paid and a bank
+    recovery returned to the pool, an equity stake paid and exited, a post-award payment; plus budget
+    adjustments and spending, and treasury batches reconciled."""
+    from techfund.awards.models import AwardPayment
+    from techfund.budgets.models import Adjustment, Expenditure
+    from techfund.equity.models import Exit, Stage
+    from techfund.riskpool.models import BankRecovery, DefaultClaim
+    from techfund.subsidies.models import SubsidyClaim
+    from techfund.treasury.models import PaymentBatch, PaymentInstruction
+
+    modes = set(Project.objects.values_list("support_mode", flat=True))
+    assert modes >= {"grant", "equity", "interest_subsidy", "post_award"}, modes
+    assert PaymentInstruction.objects.filter(state="confirmed").values("purpose").distinct().count() >= 4
+    assert PaymentBatch.objects.exists()
+    assert SubsidyClaim.objects.filter(state="paid").exists()
+    assert DefaultClaim.objects.filter(state="paid").exists() and BankRecovery.objects.exists()
+    assert Stage.objects.filter(state="paid").exists() and Exit.objects.exists()
+    assert AwardPayment.objects.exists()
+    assert Adjustment.objects.exists() and Expenditure.objects.exists()

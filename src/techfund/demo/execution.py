@@ -63,7 +63,9 @@ class Execution:
         """Finance arranges every final item of the year, whatever its support mode (``leave`` of them
         still waiting)."""
         items = list(
-            ProposalItem.objects.filter(batch__fund_year=fund_year, state=ItemState.FINAL, project__isnull=True)
+            ProposalItem.objects.filter(
+                batch__fund_year=fund_year, state=ItemState.FINAL, project__isnull=True
+            )
             .select_related("application")
             .order_by("batch__number", "id")
         )
@@ -142,6 +144,9 @@ class Execution:
         self.previous_cohort(prev_fy)
         self.current_cohort(fy)
         self.emergency(fy)
+        self.log("  支持方式：国库直通车、贷款贴息、风险补偿、股权投资、后补助、预算调剂 …")
+        for fund_year in (prev_fy, fy):
+            self.instruments(fund_year)
         self.next_year(prev_fy, fy)
         self.report(fy)
         for state in ProjectState.values:
@@ -560,6 +565,21 @@ class Execution:
             self.pay(project, 1, self.day(signed_on + dt.timedelta(days=21)))
         self.current_projects = done
         return done
+
+    #: Each support mode's slice of the year, through its own services (``<app>.demo.populate``): the
+    #: units' payee accounts first (every payment goes through the treasury), then the modes, then
+    #: budget adjustments and spending on the running grants.
+    INSTRUMENTS = ("treasury", "subsidies", "riskpool", "equity", "awards", "budgets")
+
+    def instruments(self, fund_year) -> None:
+        import importlib
+
+        actors = {**self.users, "applicant_for": self.applicant_for}
+        for app in self.INSTRUMENTS:
+            module = importlib.import_module(f"techfund.{app}.demo")
+            counts = module.populate(fund_year, rng=self.rng, actors=actors)
+            for key, n in counts.items():
+                self.counts[f"{app}_{key}"] += n
 
     # ------------------------------------------------------------------ next year's framework
     def next_year(self, prev_fy, fy) -> None:

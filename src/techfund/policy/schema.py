@@ -76,6 +76,12 @@ BUDGET_ACTIONS = {
     "reduce_or_cancel": gettext_lazy("压减或取消"),
 }
 INDIRECT_BASES = {"direct_minus_equipment": gettext_lazy("直接费用扣除设备购置费")}
+ADJUSTABLE_CATEGORIES = {
+    "equipment": gettext_lazy("设备费"),
+    "business": gettext_lazy("业务费"),
+    "labour": gettext_lazy("劳务费"),
+}
+ADJUSTMENT_APPROVERS = {"department": gettext_lazy("项目主管部门")}
 REFERENCE_RATES = {"lpr": gettext_lazy("贷款市场报价利率（LPR）"), "benchmark": gettext_lazy("贷款基准利率")}
 FILING_PERIODS = {"monthly": gettext_lazy("按月"), "quarterly": gettext_lazy("按季")}
 CLAIM_STEPS = {
@@ -654,6 +660,32 @@ def _check_actions(doc, value, path):
             doc.error((*path, grade, "reduce_ratio"), _("按比例压减须写明压减比例 reduce_ratio。"))
 
 
+def _check_prizes(doc, value, path):
+    """以赛代评 prizes by rank: ``[{rank_from, rank_to, name, amount}, …]``, ranges ascending, not
+    overlapping; ``amount`` is what each finalist placed in the range receives."""
+    items = check_list(
+        doc,
+        value,
+        path,
+        {
+            "rank_from": F(_("起始名次"), "int", min=1, max=1000),
+            "rank_to": F(_("截止名次"), "int", min=1, max=1000),
+            "name": F(_("奖项名称"), "text", max_len=20),
+            "amount": F(_("每项奖补金额（元）"), "money"),
+        },
+        unique=("name",),
+    )
+    previous = None
+    for i, item in enumerate(items):
+        if not item or "rank_from" not in item or "rank_to" not in item:
+            continue
+        if item["rank_to"] < item["rank_from"]:
+            doc.error((*path, i, "rank_to"), _("截止名次不能小于起始名次。"))
+        elif previous is not None and item["rank_from"] <= previous:
+            doc.error((*path, i, "rank_from"), _("各奖项的名次区间须从前到后排列且不重叠。"))
+        previous = max(item["rank_to"], previous or 0)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Rule tables
 
@@ -812,6 +844,21 @@ RULE_TABLES: dict[str, Table] = {
             ),
         },
     ),
+    "budget_adjustment": Table(
+        gettext_lazy("项目预算调剂"),
+        {
+            "delegated_categories": F(
+                gettext_lazy("调剂权下放给承担单位的直接费用科目"), "choices", choices=ADJUSTABLE_CATEGORIES
+            ),
+            "equipment_approval_threshold": F(
+                gettext_lazy("设备费预算达到该金额时调剂须报批（元）"), "money"
+            ),
+            "indirect_may_increase": F(gettext_lazy("间接费用可以调增"), "bool"),
+            "indirect_may_decrease": F(gettext_lazy("间接费用可以调减用于直接费用"), "bool"),
+            "approver": F(gettext_lazy("须报批的调剂由谁审批"), "choice", choices=ADJUSTMENT_APPROVERS),
+            "file_with_finance": F(gettext_lazy("审批后报财政部门备案"), "bool"),
+        },
+    ),
     "tranches": Table(
         gettext_lazy("分期拨付"),
         {
@@ -840,7 +887,24 @@ RULE_TABLES: dict[str, Table] = {
             "reference_rate": F(
                 gettext_lazy("计息利率上限（取实际利率与该利率的较低者）"), "choice", choices=REFERENCE_RATES
             ),
+            "reference_tenor": F(
+                gettext_lazy("参考利率期限品种"),
+                "choice",
+                choices={
+                    "1y": gettext_lazy("一年期"),
+                    "5y": gettext_lazy("五年期以上"),
+                    "by_term": gettext_lazy("按贷款期限（五年以上用五年期以上，其余用一年期）"),
+                },
+            ),
             "day_basis": F(gettext_lazy("年计息天数"), "int", min=360, max=366, unit=gettext_lazy("天")),
+            "day_count": F(
+                gettext_lazy("计息天数规则"),
+                "choice",
+                choices={
+                    "fixed": gettext_lazy("按年计息天数"),
+                    "actual": gettext_lazy("按实际天数（闰年366天，平年365天）"),
+                },
+            ),
             "per_enterprise_cap": F(gettext_lazy("每家企业贴息上限（元）"), "money"),
             "once_per_enterprise": F(gettext_lazy("每家企业限享受一次"), "bool"),
             "capped_by_interest_paid": F(gettext_lazy("不超过实际支付的利息"), "bool"),
@@ -860,6 +924,14 @@ RULE_TABLES: dict[str, Table] = {
                 gettext_lazy("借款企业须具备的资质"), "choices", choices=QUALIFICATIONS
             ),
             "claim_steps": F(gettext_lazy("补偿申请流程"), "choices", choices=CLAIM_STEPS, min=1),
+            "ratio_credit": F(gettext_lazy("信用贷款本金损失补偿比例"), "ratio"),
+            "ratio_guaranteed": F(gettext_lazy("担保贷款本金损失补偿比例"), "ratio"),
+            "bonus_first_or_ip": F(gettext_lazy("首贷或知识产权质押贷款补偿比例上浮"), "ratio"),
+            "max_total_share": F(gettext_lazy("各方财政补偿合计占本金损失比例上限"), "ratio"),
+            "per_enterprise_compensation_cap": F(gettext_lazy("每家企业累计补偿上限（元）"), "money"),
+            "filing_due_day": F(
+                gettext_lazy("月度备案截止日（次月）"), "int", min=1, max=28, unit=gettext_lazy("日")
+            ),
         },
         required_if=_mode_in("support_modes", SupportMode.RISK_COMPENSATION),
     ),
@@ -925,8 +997,26 @@ RULE_TABLES: dict[str, Table] = {
                 gettext_lazy("尽职调查覆盖决赛项目不少于几分之一"), "int", min=1, max=100
             ),
             "award_mode": F(gettext_lazy("支持方式"), "choice", choices=SUPPORT_MODES),
+            "prizes": F(
+                gettext_lazy("奖项设置（名次区间、名称、每项金额；指南未设奖补档次时采用）"),
+                "struct",
+                required=False,
+                check=_check_prizes,
+            ),
+            "max_total_prizes": F(
+                gettext_lazy("一次大赛奖补总额上限（元，空为不设）"), "money", required=False, nullable=True
+            ),
         },
         required_if=_mode_in("establishment_modes", EstablishmentMode.COMPETITION),
+    ),
+    "post_award": Table(
+        gettext_lazy("后补助"),
+        {
+            "subsidy_ratio": F(gettext_lazy("补助比例（占核定合规支出）"), "ratio"),
+            "per_project_cap": F(gettext_lazy("单个项目补助上限（元，空为不设）"), "money", nullable=True),
+            "verification_required": F(gettext_lazy("拨付前须由主管部门核验成果与支出"), "bool"),
+        },
+        required_if=_mode_in("support_modes", SupportMode.POST_AWARD),
     ),
     "publicity": Table(
         gettext_lazy("公示"),

@@ -215,11 +215,12 @@ def test_leading_group_approval_creates_the_project_and_its_contract(req, fund_y
     assert [(e.action, e.role) for e in events] == [
         ("projects.project.created_emergency", Role.LEADING_GROUP),
         ("projects.contract.generated", Role.LEADING_GROUP),
+        ("budgets.budget.opened", Role.LEADING_GROUP),
         ("emergency.request.approved", Role.LEADING_GROUP),
     ]
     assert events[1].data["emergency_request"] == req.pk and events[1].data["authority"] == "emergency.decide"
-    assert events[2].before["state"] == "submitted" and events[2].after["project"] == p.pk
-    assert events[2].reason == "领导小组2026年第5次会议同意"
+    assert events[3].before["state"] == "submitted" and events[3].after["project"] == p.pk
+    assert events[3].reason == "领导小组2026年第5次会议同意"
     assert audit.verify().ok
 
 
