@@ -180,21 +180,20 @@ class Execution:
             p.refresh_from_db()
         short = [p for i, p in enumerate(done) if i % 3 != 2]
         long = [p for i, p in enumerate(done) if i % 3 == 2]
-        # Trouble is found in running (two-year) projects; spare short ones stand in at small scale.
+        # Trouble is found in running (two-year) projects; spare short ones stand in at small scale,
+        # and where even they run out, the other modes' projects (monitored like grants) take the
+        # roles that need no tranche.
         pool = long + short[8:]
+        others = (
+            [p for p in self.instrument_projects if p.fund_year_id == done[0].fund_year_id] if done else []
+        )
         roles = {}
-        for name in (
-            "suspended",
-            "lifted",
-            "terminated",
-            "refused",
-            "returned_report",
-            "overdue_report",
-            "open_rect",
-            "open_escalation",
-        ):
+        for name in ("suspended", "lifted", "terminated", "refused"):
             if pool:
                 roles[name] = pool.pop(0)
+        for name in ("returned_report", "overdue_report", "open_rect", "open_escalation"):
+            if pool or others:
+                roles[name] = (pool or others).pop(0)
         troubled = {p.pk for p in roles.values()}
         # Second tranches: paid after the mid-term check, except where trouble stopped them.
         stopped = {roles[k].pk for k in ("suspended", "lifted", "terminated") if k in roles}
@@ -207,7 +206,7 @@ class Execution:
             if paid_on >= mid:
                 self.pay(p, 2, paid_on)
         self.log("  执行情况报告与整改 …")
-        for p in done:
+        for p in done + [p for p in roles.values() if p not in done]:
             self.reports(
                 p, skip_last=p is roles.get("overdue_report"), returned=p is roles.get("returned_report")
             )

@@ -71,6 +71,7 @@ class Intake:
         self.preset, self.fy, self.users, self.rng, self.log = preset, fund_year, users, rng, log
         #: The first call reviewed (it gets the fairness option and a meeting round after remote review).
         self.first_call = None
+        self.modes_seen: dict = {}
         self.year = fund_year.year
         self.profile = fund_year.profile
         self.city = data.CITY[preset]
@@ -336,6 +337,14 @@ class Intake:
         if len(modes) == 1:
             return modes[0]
         if org.kind == OrganisationKind.ENTERPRISE:
+            if self.complete:
+                # The concluded year shows every mode whatever the scale: each call's first
+                # enterprises take the modes nobody in the call has asked for yet.
+                seen = self.modes_seen.setdefault(call.pk, set())
+                fresh = next((m for m in modes if m != "grant" and m not in seen), None)
+                if fresh is not None:
+                    seen.add(fresh)
+                    return fresh
             if k % 9 == 4 and "equity" in modes:
                 return "equity"
             if k % 9 == 7 and "interest_subsidy" in modes:
@@ -800,6 +809,14 @@ class Intake:
             if amount and score(app) >= 60 and room[app.call.focus_area_id] >= amount:
                 room[app.call.focus_area_id] -= amount
                 chosen.append(app)
+        if self.complete:
+            # Every support mode asked for gets its best-scored application funded (room permitting).
+            for mode in sorted({a.support_mode for a in by_score} - {a.support_mode for a in chosen}):
+                app = next((a for a in by_score if a.support_mode == mode and score(a) >= 60), None)
+                amount = self._amount(app) if app is not None else 0
+                if amount and room[app.call.focus_area_id] >= amount:
+                    room[app.call.focus_area_id] -= amount
+                    chosen.append(app)
         cut = len(chosen) if self.complete else len(chosen) * 5 // 6
         groups = [chosen[: len(chosen) // 2], chosen[len(chosen) // 2 : cut], chosen[cut:]]
         year = self.year
