@@ -52,8 +52,8 @@ test: install
 	$(PYCACHE) env -u DATABASE_URL $(PY) manage.py makemigrations --check --dry-run -v 1
 	$(PYCACHE) env -u DATABASE_URL $(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q
 	@if [ -n "$$DATABASE_URL" ]; then \
-		echo "==> again on $$DATABASE_URL"; \
-		$(PYCACHE) $(VENV)/bin/pytest -n $(PYTEST_WORKERS_PG) -q; \
+		echo "==> again on $$DATABASE_URL (the tests that use the database; the others ran above)"; \
+		$(PYCACHE) TECHFUND_TESTS_DB_ONLY=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS_PG) -q; \
 	else echo "==> DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 lint: install

@@ -1,4 +1,5 @@
 import importlib
+import os
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,25 @@ LONG_FIRST = (
 )
 
 
-def pytest_collection_modifyitems(items):
+#: Set by ``make test`` for its second pass (PostgreSQL): only the tests that use the database run
+#: again. The others (computations, parsers, the assignment engine…) cannot touch a database —
+#: pytest-django blocks it — so they have already been run, identically, in the first pass.
+DB_ONLY = "TECHFUND_TESTS_DB_ONLY"
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "django_db_setup"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get(DB_ONLY):
+        deselected = [item for item in items if not _uses_database(item)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if _uses_database(item)]
+
     def rank(item):
         path = item.nodeid
         return next((i for i, prefix in enumerate(LONG_FIRST) if path.startswith(prefix)), len(LONG_FIRST))
