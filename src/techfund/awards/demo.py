@@ -145,8 +145,15 @@ def _post_award_projects(fund_year, actors, rng, counts) -> None:
         contract = Contract.objects.filter(project=project).first()
         if contract is None and project.state == ProjectState.ARRANGED:
             start = today.replace(day=1)
+            end = start + dt.timedelta(days=364)
+            # The application's milestones were planned for a research project's period; a post-award
+            # agreement has one: the achievement verified within its year.
             contract = projects.generate_contract(
-                project, actor=office, start_date=start, end_date=start + dt.timedelta(days=364)
+                project,
+                actor=office,
+                start_date=start,
+                end_date=end,
+                milestones=[{"due_date": end, "description": "完成成果核实并拨付奖补资金"}],
             )
         if contract is not None and contract.state != ContractState.SIGNED and unit is not None:
             if contract.unit_signed_at is None:
